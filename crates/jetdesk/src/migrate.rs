@@ -1,0 +1,3 @@
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+pub fn run(_args: Args) -> anyhow::Result<()> { anyhow::bail!("not yet") }
