@@ -1,0 +1,1 @@
+//! Synthetic instances for tests and the benchmark (stub, replaced below).
