@@ -721,6 +721,35 @@ fn validate(request: &Request) -> Result<Instance, InputError> {
     }
 
     let (periods, period_of_day) = build_periods(&days);
+    // Pins count towards their period's requirement; more pins than required is refused rather
+    // than silently breaking "never more visits than a period requires".
+    let mut pinned_in: BTreeMap<(usize, usize), u32> = BTreeMap::new();
+    for pin in &pins {
+        let Some(school) = schools.get(pin.school) else {
+            continue;
+        };
+        let p = period_of_day
+            .get(&school.per)
+            .and_then(|v| v.get(pin.day))
+            .copied()
+            .unwrap_or(0);
+        let n = pinned_in.entry((pin.school, p)).or_insert(0);
+        *n += 1;
+        if *n > school.days {
+            let label = periods
+                .get(&school.per)
+                .and_then(|v| v.get(p))
+                .map(|x| x.label.clone())
+                .unwrap_or_default();
+            return Err(InputError::invalid(
+                "pinned",
+                format!(
+                    "{} pinned visits to {} in {label}, which requires only {}",
+                    n, school.id, school.days
+                ),
+            ));
+        }
+    }
     Ok(Instance {
         days,
         closed_everywhere,

@@ -59,11 +59,7 @@ impl Scoring {
                 required_per_period(instance, school.per, &school.open, school.days)
                     .iter()
                     .sum();
-            ideal_gap.push(if required == 0 {
-                1
-            } else {
-                (seen / required).max(1)
-            });
+            ideal_gap.push(seen.checked_div(required).unwrap_or(1).max(1));
             open_rank.push(rank);
         }
         let available = instance
