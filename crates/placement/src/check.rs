@@ -96,13 +96,19 @@ pub fn check(instance: &Instance, matching: &Matching) -> Verdict {
             *c += 1;
         }
         let Some(i) = instance.choices(a).iter().position(|&q| q == p) else {
-            verdict.violations.push(Violation::NotListed { applicant: a, post: p });
+            verdict.violations.push(Violation::NotListed {
+                applicant: a,
+                post: p,
+            });
             continue;
         };
         set(&mut choice, a, i as u32);
         match instance.choice_ranks(a).nth(i).flatten() {
             Some(r) => set(&mut held_rank, a, r),
-            None => verdict.violations.push(Violation::Unacceptable { applicant: a, post: p }),
+            None => verdict.violations.push(Violation::Unacceptable {
+                applicant: a,
+                post: p,
+            }),
         }
     }
     for c in instance.couples() {
@@ -121,15 +127,25 @@ pub fn check(instance: &Instance, matching: &Matching) -> Verdict {
         };
         let Some(j) = instance.pairs(c).iter().position(|&pq| pq == [x, y]) else {
             for (m, p) in members.iter().zip([x, y]) {
-                verdict.violations.push(Violation::NotListed { applicant: *m, post: p });
+                verdict.violations.push(Violation::NotListed {
+                    applicant: *m,
+                    post: p,
+                });
             }
             continue;
         };
-        let ranks = instance.pair_ranks(c).get(j).copied().unwrap_or([NO_RANK; 2]);
+        let ranks = instance
+            .pair_ranks(c)
+            .get(j)
+            .copied()
+            .unwrap_or([NO_RANK; 2]);
         for ((m, p), r) in members.iter().zip([x, y]).zip(ranks) {
             set(&mut choice, *m, j as u32);
             if r == NO_RANK {
-                verdict.violations.push(Violation::Unacceptable { applicant: *m, post: p });
+                verdict.violations.push(Violation::Unacceptable {
+                    applicant: *m,
+                    post: p,
+                });
             } else {
                 set(&mut held_rank, *m, r);
             }
@@ -138,7 +154,9 @@ pub fn check(instance: &Instance, matching: &Matching) -> Verdict {
     for p in instance.posts() {
         let held = count.get(p.index()).copied().unwrap_or(0);
         if held > instance.capacity(p) {
-            verdict.violations.push(Violation::OverCapacity { post: p, held });
+            verdict
+                .violations
+                .push(Violation::OverCapacity { post: p, held });
         }
     }
 
@@ -164,15 +182,23 @@ pub fn check(instance: &Instance, matching: &Matching) -> Verdict {
         }
     }
     for p in instance.posts() {
-        let (s, e) = (start.get(p.index()).copied().unwrap_or(0), start.get(p.index() + 1).copied().unwrap_or(0));
+        let (s, e) = (
+            start.get(p.index()).copied().unwrap_or(0),
+            start.get(p.index() + 1).copied().unwrap_or(0),
+        );
         if let Some(slice) = ranks.get_mut(s..e) {
             slice.sort_unstable();
         }
     }
     let sorted = ranks;
     let better = |p: PostId, r: u32| -> u32 {
-        let (s, e) = (start.get(p.index()).copied().unwrap_or(0), start.get(p.index() + 1).copied().unwrap_or(0));
-        sorted.get(s..e).map_or(0, |h| h.partition_point(|&x| x < r) as u32)
+        let (s, e) = (
+            start.get(p.index()).copied().unwrap_or(0),
+            start.get(p.index() + 1).copied().unwrap_or(0),
+        );
+        sorted
+            .get(s..e)
+            .map_or(0, |h| h.partition_point(|&x| x < r) as u32)
     };
 
     // Singles: a post they prefer that would take them.
@@ -181,13 +207,21 @@ pub fn check(instance: &Instance, matching: &Matching) -> Verdict {
             continue;
         }
         let upto = choice.get(a.index()).copied().unwrap_or(NONE);
-        for (i, (&p, r)) in instance.choices(a).iter().zip(instance.choice_ranks(a)).enumerate() {
+        for (i, (&p, r)) in instance
+            .choices(a)
+            .iter()
+            .zip(instance.choice_ranks(a))
+            .enumerate()
+        {
             if upto != NONE && i as u32 >= upto {
                 break;
             }
             let Some(r) = r else { continue };
             if better(p, r) < instance.capacity(p) {
-                verdict.blocking_pairs.push(BlockingPair::Single { applicant: a, post: p });
+                verdict.blocking_pairs.push(BlockingPair::Single {
+                    applicant: a,
+                    post: p,
+                });
             }
         }
     }
@@ -196,7 +230,12 @@ pub fn check(instance: &Instance, matching: &Matching) -> Verdict {
     for c in instance.couples() {
         let members = instance.members(c);
         let upto = choice.get(members[0].index()).copied().unwrap_or(NONE);
-        let own = members.map(|m| (matching.post(m), held_rank.get(m.index()).copied().unwrap_or(NO_RANK)));
+        let own = members.map(|m| {
+            (
+                matching.post(m),
+                held_rank.get(m.index()).copied().unwrap_or(NO_RANK),
+            )
+        });
         let better_others = |p: PostId, r: u32| -> u32 {
             let mut n = better(p, r);
             for &(q, hr) in &own {
@@ -206,7 +245,12 @@ pub fn check(instance: &Instance, matching: &Matching) -> Verdict {
             }
             n
         };
-        for (j, (&[x, y], &[r0, r1])) in instance.pairs(c).iter().zip(instance.pair_ranks(c)).enumerate() {
+        for (j, (&[x, y], &[r0, r1])) in instance
+            .pairs(c)
+            .iter()
+            .zip(instance.pair_ranks(c))
+            .enumerate()
+        {
             if upto != NONE && j as u32 >= upto {
                 break;
             }
@@ -216,10 +260,14 @@ pub fn check(instance: &Instance, matching: &Matching) -> Verdict {
             let takes = if x == y {
                 u64::from(better_others(x, r0.max(r1))) + 2 <= u64::from(instance.capacity(x))
             } else {
-                better_others(x, r0) < instance.capacity(x) && better_others(y, r1) < instance.capacity(y)
+                better_others(x, r0) < instance.capacity(x)
+                    && better_others(y, r1) < instance.capacity(y)
             };
             if takes {
-                verdict.blocking_pairs.push(BlockingPair::Couple { couple: c, posts: [x, y] });
+                verdict.blocking_pairs.push(BlockingPair::Couple {
+                    couple: c,
+                    posts: [x, y],
+                });
             }
         }
     }

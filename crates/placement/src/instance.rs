@@ -127,7 +127,10 @@ impl fmt::Display for Problem {
         match self {
             Problem::InvalidJson(what) => write!(f, "invalid JSON: {what}"),
             Problem::UnknownPost { post, named_by } => {
-                write!(f, "unknown post {post:?} in the list of {named_by} (no such key under \"posts\")")
+                write!(
+                    f,
+                    "unknown post {post:?} in the list of {named_by} (no such key under \"posts\")"
+                )
             }
             Problem::UnknownApplicant { applicant, post } => write!(
                 f,
@@ -206,7 +209,11 @@ impl Names {
     pub(crate) fn get(&self, id: u32) -> &str {
         let i = id as usize;
         let end = self.ends.get(i).copied().unwrap_or(0);
-        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) };
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).copied().unwrap_or(0)
+        };
         self.text.get(start..end).unwrap_or("")
     }
 
@@ -305,20 +312,29 @@ impl Instance {
 
     /// A single applicant's list, most wanted first (empty for couple members).
     pub fn choices(&self, a: ApplicantId) -> &[PostId] {
-        span_of(&self.list_post, self.list_span.get(a.index()).copied().unwrap_or((0, 0)))
+        span_of(
+            &self.list_post,
+            self.list_span.get(a.index()).copied().unwrap_or((0, 0)),
+        )
     }
 
     /// The rank of a single applicant at each post of their list (0 = the post's first), `None`
     /// where the post does not rank them (they are unacceptable to it).
     pub fn choice_ranks(&self, a: ApplicantId) -> impl Iterator<Item = Option<u32>> + '_ {
-        span_of(&self.list_entry, self.list_span.get(a.index()).copied().unwrap_or((0, 0)))
-            .iter()
-            .map(|&e| entry_rank(e))
+        span_of(
+            &self.list_entry,
+            self.list_span.get(a.index()).copied().unwrap_or((0, 0)),
+        )
+        .iter()
+        .map(|&e| entry_rank(e))
     }
 
     /// A post's priority list, highest priority first.
     pub fn priority(&self, p: PostId) -> &[ApplicantId] {
-        span_of(&self.prio, self.prio_span.get(p.index()).copied().unwrap_or((0, 0)))
+        span_of(
+            &self.prio,
+            self.prio_span.get(p.index()).copied().unwrap_or((0, 0)),
+        )
     }
 
     /// The couple an applicant belongs to and which member they are (0 or 1).
@@ -329,22 +345,34 @@ impl Instance {
 
     /// A couple's two members.
     pub fn members(&self, c: CoupleId) -> [ApplicantId; 2] {
-        self.couple_members.get(c.index()).copied().unwrap_or([ApplicantId(0); 2])
+        self.couple_members
+            .get(c.index())
+            .copied()
+            .unwrap_or([ApplicantId(0); 2])
     }
 
     /// A couple's list of post pairs (first member's post, second member's post), most wanted first.
     pub fn pairs(&self, c: CoupleId) -> &[[PostId; 2]] {
-        span_of(&self.pairs, self.pair_span.get(c.index()).copied().unwrap_or((0, 0)))
+        span_of(
+            &self.pairs,
+            self.pair_span.get(c.index()).copied().unwrap_or((0, 0)),
+        )
     }
 
     pub(crate) fn pair_ranks(&self, c: CoupleId) -> &[[u32; 2]] {
-        span_of(&self.pair_rank, self.pair_span.get(c.index()).copied().unwrap_or((0, 0)))
+        span_of(
+            &self.pair_rank,
+            self.pair_span.get(c.index()).copied().unwrap_or((0, 0)),
+        )
     }
 
     /// The position of `p` in a post's priority list, found by search (for tests and small tools;
     /// the solver uses ranks computed once when the instance is built).
     pub fn rank_by_search(&self, p: PostId, a: ApplicantId) -> Option<u32> {
-        self.priority(p).iter().position(|&x| x == a).map(|r| r as u32)
+        self.priority(p)
+            .iter()
+            .position(|&x| x == a)
+            .map(|r| r as u32)
     }
 }
 
@@ -369,11 +397,17 @@ pub(crate) struct BuildError<M> {
 }
 
 fn err<M, T>(problem: Problem, at: M) -> Result<T, BuildError<M>> {
-    Err(BuildError { problem, at: Some(at) })
+    Err(BuildError {
+        problem,
+        at: Some(at),
+    })
 }
 
 fn id32(n: usize) -> Result<u32, Problem> {
-    u32::try_from(n).ok().filter(|&n| n != u32::MAX).ok_or(Problem::TooLarge)
+    u32::try_from(n)
+        .ok()
+        .filter(|&n| n != u32::MAX)
+        .ok_or(Problem::TooLarge)
 }
 
 /// Builds an [`Instance`] from names, checking every rule; generic over the caller's way of marking
@@ -467,10 +501,16 @@ impl<'a, M: Copy> Assembler<'a, M> {
         let i = id as usize;
         match self.app_kind.get(i) {
             Some(Kind::Single) => {
-                return err(Problem::DuplicateApplicant(self.apps.name(id).to_owned()), at)
+                return err(
+                    Problem::DuplicateApplicant(self.apps.name(id).to_owned()),
+                    at,
+                )
             }
             Some(Kind::Member) => {
-                return err(Problem::CoupleMemberHasList(self.apps.name(id).to_owned()), at)
+                return err(
+                    Problem::CoupleMemberHasList(self.apps.name(id).to_owned()),
+                    at,
+                )
             }
             _ => {}
         }
@@ -534,7 +574,12 @@ impl<'a, M: Copy> Assembler<'a, M> {
     }
 
     /// Sets a post's capacity (a positive number, checked here).
-    pub(crate) fn capacity(&mut self, post: u32, capacity: u64, at: M) -> Result<(), BuildError<M>> {
+    pub(crate) fn capacity(
+        &mut self,
+        post: u32,
+        capacity: u64,
+        at: M,
+    ) -> Result<(), BuildError<M>> {
         let bad = |s: &Self| Problem::BadCapacity {
             post: s.posts.name(post).to_owned(),
             found: capacity.to_string(),
@@ -555,7 +600,12 @@ impl<'a, M: Copy> Assembler<'a, M> {
     }
 
     /// Appends an applicant to the priority list of `post`, which must be the post defined last.
-    pub(crate) fn rank(&mut self, post: u32, applicant: Cow<'a, str>, at: M) -> Result<(), BuildError<M>> {
+    pub(crate) fn rank(
+        &mut self,
+        post: u32,
+        applicant: Cow<'a, str>,
+        at: M,
+    ) -> Result<(), BuildError<M>> {
         let (a, new, dup) = self.app_id(applicant, self.stamp).or_else(|e| err(e, at))?;
         if dup {
             return err(
@@ -581,17 +631,29 @@ impl<'a, M: Copy> Assembler<'a, M> {
     /// Checks that a post got a capacity.
     pub(crate) fn end_post(&mut self, post: u32, at: M) -> Result<(), BuildError<M>> {
         if self.capacity.get(post as usize).copied().unwrap_or(0) == 0 {
-            return err(Problem::MissingCapacity(self.posts.name(post).to_owned()), at);
+            return err(
+                Problem::MissingCapacity(self.posts.name(post).to_owned()),
+                at,
+            );
         }
         Ok(())
     }
 
-    fn member(&mut self, name: Cow<'a, str>, couple: u32, side: u32, at: M) -> Result<u32, BuildError<M>> {
+    fn member(
+        &mut self,
+        name: Cow<'a, str>,
+        couple: u32,
+        side: u32,
+        at: M,
+    ) -> Result<u32, BuildError<M>> {
         let (a, _, _) = self.app_id(name, 0).or_else(|e| err(e, at))?;
         let i = a as usize;
         match self.app_kind.get(i) {
             Some(Kind::Single) => {
-                return err(Problem::CoupleMemberHasList(self.apps.name(a).to_owned()), at)
+                return err(
+                    Problem::CoupleMemberHasList(self.apps.name(a).to_owned()),
+                    at,
+                )
             }
             Some(Kind::Member) => {
                 let problem = if self.member_of.get(i).map(|m| m / 2) == Some(couple) {
@@ -613,16 +675,16 @@ impl<'a, M: Copy> Assembler<'a, M> {
     }
 
     /// Defines a couple; its pairs follow with [`Self::pair`].
-    pub(crate) fn couple(
-        &mut self,
-        members: [(Cow<'a, str>, M); 2],
-    ) -> Result<u32, BuildError<M>> {
+    pub(crate) fn couple(&mut self, members: [(Cow<'a, str>, M); 2]) -> Result<u32, BuildError<M>> {
         let [(n0, at0), (n1, at1)] = members;
         let c = id32(self.couple_members.len()).or_else(|p| err(p, at0))?;
-        let c = u32::try_from(c).ok().filter(|&c| c < u32::MAX / 2).ok_or(BuildError {
-            problem: Problem::TooLarge,
-            at: Some(at0),
-        })?;
+        let c = u32::try_from(c)
+            .ok()
+            .filter(|&c| c < u32::MAX / 2)
+            .ok_or(BuildError {
+                problem: Problem::TooLarge,
+                at: Some(at0),
+            })?;
         let a0 = self.member(n0, c, 0, at0)?;
         let a1 = self.member(n1, c, 1, at1)?;
         let start = id32(self.pairs.len()).or_else(|p| err(p, at0))?;
@@ -649,14 +711,28 @@ impl<'a, M: Copy> Assembler<'a, M> {
             *id = p;
         }
         let [p0, p1] = ids;
-        let span = self.pair_span.get(couple as usize).copied().unwrap_or((0, 0));
+        let span = self
+            .pair_span
+            .get(couple as usize)
+            .copied()
+            .unwrap_or((0, 0));
         let pair = [PostId(p0), PostId(p1)];
         if span_of(&self.pairs, span).contains(&pair) {
-            let m = self.couple_members.get(couple as usize).copied().unwrap_or_default_pair();
+            let m = self
+                .couple_members
+                .get(couple as usize)
+                .copied()
+                .unwrap_or_default_pair();
             return err(
                 Problem::DuplicatePair {
-                    couple: [self.apps.name(m[0].0).to_owned(), self.apps.name(m[1].0).to_owned()],
-                    pair: [self.posts.name(p0).to_owned(), self.posts.name(p1).to_owned()],
+                    couple: [
+                        self.apps.name(m[0].0).to_owned(),
+                        self.apps.name(m[1].0).to_owned(),
+                    ],
+                    pair: [
+                        self.posts.name(p0).to_owned(),
+                        self.posts.name(p1).to_owned(),
+                    ],
                 },
                 at0,
             );
@@ -681,7 +757,11 @@ impl<'a, M: Copy> Assembler<'a, M> {
                 let named_by = match by {
                     Referrer::Applicant(a) => format!("applicant {:?}", self.apps.name(a)),
                     Referrer::Couple(c) => {
-                        let m = self.couple_members.get(c as usize).copied().unwrap_or_default_pair();
+                        let m = self
+                            .couple_members
+                            .get(c as usize)
+                            .copied()
+                            .unwrap_or_default_pair();
                         format!(
                             "the couple {:?} & {:?}",
                             self.apps.name(m[0].0),
@@ -690,7 +770,10 @@ impl<'a, M: Copy> Assembler<'a, M> {
                     }
                 };
                 return Err(BuildError {
-                    problem: Problem::UnknownPost { post: self.posts.name(p).to_owned(), named_by },
+                    problem: Problem::UnknownPost {
+                        post: self.posts.name(p).to_owned(),
+                        named_by,
+                    },
                     at,
                 });
             }
@@ -702,7 +785,9 @@ impl<'a, M: Copy> Assembler<'a, M> {
                 return Err(BuildError {
                     problem: Problem::UnknownApplicant {
                         applicant: self.apps.name(a).to_owned(),
-                        post: first.map(|(_, p)| self.posts.name(p).to_owned()).unwrap_or_default(),
+                        post: first
+                            .map(|(_, p)| self.posts.name(p).to_owned())
+                            .unwrap_or_default(),
                     },
                     at: first.map(|(at, _)| at),
                 });
@@ -711,8 +796,11 @@ impl<'a, M: Copy> Assembler<'a, M> {
 
         // Ranks: walk each priority list once and write the rank into the applicant's entry for
         // that post, so that the solver never searches.
-        let mut list_entry: Vec<u64> =
-            self.list_post.iter().map(|p| (u64::from(NO_RANK) << 32) | u64::from(p.0)).collect();
+        let mut list_entry: Vec<u64> = self
+            .list_post
+            .iter()
+            .map(|p| (u64::from(NO_RANK) << 32) | u64::from(p.0))
+            .collect();
         let mut pair_rank = vec![[NO_RANK; 2]; self.pairs.len()];
         for (p, &span) in self.prio_span.iter().enumerate() {
             let post = PostId(p as u32);
@@ -721,7 +809,11 @@ impl<'a, M: Copy> Assembler<'a, M> {
                 // Couple members have empty lists: look up membership only then (one memory
                 // access less per entry for the common case).
                 let (s, l) = self.list_span.get(a.index()).copied().unwrap_or((0, 0));
-                let member = if l > 0 { NONE } else { self.member_of.get(a.index()).copied().unwrap_or(NONE) };
+                let member = if l > 0 {
+                    NONE
+                } else {
+                    self.member_of.get(a.index()).copied().unwrap_or(NONE)
+                };
                 if member == NONE {
                     let (s, l) = (s as usize, l as usize);
                     if let Some(entries) = list_entry.get_mut(s..s + l) {
@@ -731,7 +823,11 @@ impl<'a, M: Copy> Assembler<'a, M> {
                     }
                 } else {
                     let side = (member % 2) as usize;
-                    let (s, l) = self.pair_span.get((member / 2) as usize).copied().unwrap_or((0, 0));
+                    let (s, l) = self
+                        .pair_span
+                        .get((member / 2) as usize)
+                        .copied()
+                        .unwrap_or((0, 0));
                     let (s, l) = (s as usize, l as usize);
                     if let (Some(pairs), Some(ranks)) =
                         (self.pairs.get(s..s + l), pair_rank.get_mut(s..s + l))
@@ -804,13 +900,19 @@ impl Default for InstanceBuilder<'_> {
 }
 
 fn public(e: BuildError<Option<Position>>) -> InstanceError {
-    InstanceError { problem: e.problem, position: e.at.flatten() }
+    InstanceError {
+        problem: e.problem,
+        position: e.at.flatten(),
+    }
 }
 
 impl<'a> InstanceBuilder<'a> {
     /// An empty builder.
     pub fn new() -> Self {
-        InstanceBuilder { asm: Assembler::with_capacity(16, 16), at: None }
+        InstanceBuilder {
+            asm: Assembler::with_capacity(16, 16),
+            at: None,
+        }
     }
 
     /// Sets the position reported by errors from the next calls (e.g. a CSV line and field).
@@ -841,7 +943,12 @@ impl<'a> InstanceBuilder<'a> {
     ///
     /// # Errors
     /// A duplicate post, a zero capacity, or an applicant ranked twice.
-    pub fn post<N, I>(&mut self, name: N, capacity: u32, priority: I) -> Result<&mut Self, InstanceError>
+    pub fn post<N, I>(
+        &mut self,
+        name: N,
+        capacity: u32,
+        priority: I,
+    ) -> Result<&mut Self, InstanceError>
     where
         N: Into<Cow<'a, str>>,
         I: IntoIterator,
@@ -849,7 +956,9 @@ impl<'a> InstanceBuilder<'a> {
     {
         let at = self.at;
         let p = self.asm.post(name.into(), at).map_err(public)?;
-        self.asm.capacity(p, u64::from(capacity), at).map_err(public)?;
+        self.asm
+            .capacity(p, u64::from(capacity), at)
+            .map_err(public)?;
         for a in priority {
             self.asm.rank(p, a.into(), at).map_err(public)?;
         }
@@ -868,9 +977,14 @@ impl<'a> InstanceBuilder<'a> {
     {
         let at = self.at;
         let [m0, m1] = members;
-        let c = self.asm.couple([(m0.into(), at), (m1.into(), at)]).map_err(public)?;
+        let c = self
+            .asm
+            .couple([(m0.into(), at), (m1.into(), at)])
+            .map_err(public)?;
         for [p, q] in pairs {
-            self.asm.pair(c, [(p.into(), at), (q.into(), at)]).map_err(public)?;
+            self.asm
+                .pair(c, [(p.into(), at), (q.into(), at)])
+                .map_err(public)?;
         }
         Ok(self)
     }

@@ -62,7 +62,9 @@ fn inline_of(bytes: &[u8]) -> [u8; 16] {
 impl<'a> Interner<'a> {
     /// An empty table sized for about `expected` names.
     pub(crate) fn with_capacity(expected: usize) -> Self {
-        let bits = (expected.saturating_mul(2).max(16)).next_power_of_two().trailing_zeros();
+        let bits = (expected.saturating_mul(2).max(16))
+            .next_power_of_two()
+            .trailing_zeros();
         Interner {
             slots: vec![Slot::default(); 1usize << bits],
             bits,
@@ -100,7 +102,9 @@ impl<'a> Interner<'a> {
         let inline = inline_of(bytes);
         let len = bytes.len() as u32;
         let mask = self.slots.len() - 1;
-        let mut i = tag.checked_shr(32u32.saturating_sub(self.bits)).unwrap_or(0) as usize;
+        let mut i = tag
+            .checked_shr(32u32.saturating_sub(self.bits))
+            .unwrap_or(0) as usize;
         loop {
             let Some(slot) = self.slots.get_mut(i) else {
                 // Unreachable: `i` is always masked; start over at slot 0 rather than panic.
@@ -109,7 +113,13 @@ impl<'a> Interner<'a> {
             };
             if slot.id_plus_one == 0 {
                 let id = self.names.len() as u32;
-                *slot = Slot { inline, len, id_plus_one: id + 1, hash: tag, stamp };
+                *slot = Slot {
+                    inline,
+                    len,
+                    id_plus_one: id + 1,
+                    hash: tag,
+                    stamp,
+                };
                 self.names.push(name);
                 return (id, true, false);
             }
@@ -136,13 +146,18 @@ impl<'a> Interner<'a> {
         let h = hash(bytes);
         let inline = inline_of(bytes);
         let mask = self.slots.len() - 1;
-        let mut i = ((h >> 32) as u32).checked_shr(32u32.saturating_sub(self.bits)).unwrap_or(0) as usize;
+        let mut i = ((h >> 32) as u32)
+            .checked_shr(32u32.saturating_sub(self.bits))
+            .unwrap_or(0) as usize;
         loop {
             let slot = self.slots.get(i)?;
             if slot.id_plus_one == 0 {
                 return None;
             }
-            if slot.hash == (h >> 32) as u32 && slot.len as usize == bytes.len() && slot.inline == inline {
+            if slot.hash == (h >> 32) as u32
+                && slot.len as usize == bytes.len()
+                && slot.inline == inline
+            {
                 let id = slot.id_plus_one - 1;
                 if self.names.get(id as usize).map(|n| n.as_bytes()) == Some(bytes) {
                     return Some(id);
@@ -157,7 +172,10 @@ impl<'a> Interner<'a> {
         let mut slots = vec![Slot::default(); 1usize << bits];
         let mask = slots.len() - 1;
         for slot in self.slots.iter().filter(|s| s.id_plus_one != 0) {
-            let mut i = slot.hash.checked_shr(32u32.saturating_sub(bits)).unwrap_or(0) as usize;
+            let mut i = slot
+                .hash
+                .checked_shr(32u32.saturating_sub(bits))
+                .unwrap_or(0) as usize;
             while let Some(s) = slots.get_mut(i) {
                 if s.id_plus_one == 0 {
                     *s = *slot;
@@ -188,7 +206,9 @@ mod tests {
     #[test]
     fn same_name_same_id_and_distinct_names_distinct_ids() {
         let mut t = Interner::with_capacity(1);
-        let names: Vec<String> = (0..5000).map(|i| format!("name-{i}-{}", "x".repeat(i % 40))).collect();
+        let names: Vec<String> = (0..5000)
+            .map(|i| format!("name-{i}-{}", "x".repeat(i % 40)))
+            .collect();
         for (i, n) in names.iter().enumerate() {
             assert_eq!(t.intern(Cow::Borrowed(n)), (i as u32, true));
         }
@@ -218,7 +238,9 @@ mod probe_tests {
     fn probe_lengths() {
         let mut t = Interner::with_capacity(100);
         let names: Vec<String> = (0..200000).map(|i| format!("a{i}")).collect();
-        for n in &names { t.intern(Cow::Borrowed(n)); }
+        for n in &names {
+            t.intern(Cow::Borrowed(n));
+        }
         let mask = t.slots.len() - 1;
         let mut total = 0usize;
         for (i, s) in t.slots.iter().enumerate() {
@@ -227,9 +249,15 @@ mod probe_tests {
                 total += (i.wrapping_sub(home)) & mask;
             }
         }
-        eprintln!("slots {} avg displacement {}", t.slots.len(), total as f64 / 200000.0);
+        eprintln!(
+            "slots {} avg displacement {}",
+            t.slots.len(),
+            total as f64 / 200000.0
+        );
         let mut homes = std::collections::HashSet::new();
-        for n in &names { homes.insert(hash(n.as_bytes()) >> 40); }
+        for n in &names {
+            homes.insert(hash(n.as_bytes()) >> 40);
+        }
         eprintln!("distinct top-24 {}", homes.len());
     }
 }

@@ -68,7 +68,10 @@ pub fn read_json_with_progress(
 /// Line and column (in characters) of a byte offset.
 fn position(input: &[u8], offset: usize) -> Position {
     let before = input.get(..offset).unwrap_or(input);
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
     let line = 1 + before.iter().filter(|&&b| b == b'\n').count() as u64;
     let col_bytes = before.get(line_start..).unwrap_or(&[]);
     // Count characters, not bytes: continuation bytes of UTF-8 do not start a character.
@@ -79,7 +82,10 @@ fn position(input: &[u8], offset: usize) -> Position {
 type Res<T> = Result<T, BuildError<usize>>;
 
 fn invalid<T>(what: impl Into<String>, at: usize) -> Res<T> {
-    Err(BuildError { problem: Problem::InvalidJson(what.into()), at: Some(at) })
+    Err(BuildError {
+        problem: Problem::InvalidJson(what.into()),
+        at: Some(at),
+    })
 }
 
 struct Reader<'a, 'p> {
@@ -146,7 +152,11 @@ impl<'a> Reader<'a, '_> {
                 Ok(false)
             }
             _ => invalid(
-                format!("expected ',' or '{}', found {}", close as char, self.found()),
+                format!(
+                    "expected ',' or '{}', found {}",
+                    close as char,
+                    self.found()
+                ),
                 self.i,
             ),
         }
@@ -374,9 +384,15 @@ impl<'a> Reader<'a, '_> {
         }
         self.ws();
         if self.i < self.b.len() {
-            return invalid(format!("unexpected {} after the instance", self.found()), self.i);
+            return invalid(
+                format!("unexpected {} after the instance", self.found()),
+                self.i,
+            );
         }
-        for (section, key) in [(Section::Applicants, "applicants"), (Section::Posts, "posts")] {
+        for (section, key) in [
+            (Section::Applicants, "applicants"),
+            (Section::Posts, "posts"),
+        ] {
             if !seen.contains(&section) {
                 return invalid(format!("missing key {key:?}"), 0);
             }
@@ -385,7 +401,11 @@ impl<'a> Reader<'a, '_> {
     }
 
     fn applicants(&mut self) -> Res<()> {
-        if !self.open(b'{', b'}', "'{' (\"applicants\" maps names to lists of posts)")? {
+        if !self.open(
+            b'{',
+            b'}',
+            "'{' (\"applicants\" maps names to lists of posts)",
+        )? {
             return Ok(());
         }
         loop {
@@ -417,7 +437,11 @@ impl<'a> Reader<'a, '_> {
             self.expect(b':', "':'")?;
             let p = self.asm.post(name, name_at)?;
             let (mut has_cap, mut has_prio) = (false, false);
-            if self.open(b'{', b'}', "'{' (a post is {\"capacity\": N, \"priority\": [...]})")? {
+            if self.open(
+                b'{',
+                b'}',
+                "'{' (a post is {\"capacity\": N, \"priority\": [...]})",
+            )? {
                 loop {
                     let (key, at) = self.string("\"capacity\" or \"priority\"")?;
                     self.expect(b':', "':'")?;
@@ -485,7 +509,10 @@ impl<'a> Reader<'a, '_> {
         }
         let found = self.value_text()?;
         Err(BuildError {
-            problem: Problem::BadCapacity { post: self.asm.post_name(post).to_owned(), found },
+            problem: Problem::BadCapacity {
+                post: self.asm.post_name(post).to_owned(),
+                found,
+            },
             at: Some(at),
         })
     }
@@ -505,7 +532,10 @@ impl<'a> Reader<'a, '_> {
     fn couple(&mut self) -> Res<()> {
         self.ws();
         let start = self.i;
-        self.expect(b'{', "'{' (a couple is {\"members\": [A, B], \"pairs\": [[P, Q], ...]})")?;
+        self.expect(
+            b'{',
+            "'{' (a couple is {\"members\": [A, B], \"pairs\": [[P, Q], ...]})",
+        )?;
         // "members" must come before "pairs" would be an arbitrary rule; keep pairs until both read.
         let mut members: Option<[(Cow<'a, str>, usize); 2]> = None;
         let mut pairs: Option<Vec<[(Cow<'a, str>, usize); 2]>> = None;
@@ -565,7 +595,10 @@ impl<'a> Reader<'a, '_> {
         let second = self.string(what)?;
         self.ws();
         if self.peek() != Some(b']') {
-            return invalid(format!("expected ']' after two names, found {}", self.found()), self.i);
+            return invalid(
+                format!("expected ']' after two names, found {}", self.found()),
+                self.i,
+            );
         }
         self.i += 1;
         Ok([first, second])
@@ -628,7 +661,9 @@ mod tests {
     #[test]
     fn duplicate_choice_is_refused() {
         assert_eq!(
-            err(r#"{"applicants": {"a1": ["p1", "p1"]}, "posts": {"p1": {"capacity": 1, "priority": []}}}"#),
+            err(
+                r#"{"applicants": {"a1": ["p1", "p1"]}, "posts": {"p1": {"capacity": 1, "priority": []}}}"#
+            ),
             "line 1, column 30: applicant \"a1\" lists post \"p1\" twice"
         );
     }
@@ -645,16 +680,28 @@ mod tests {
 
     #[test]
     fn capacity_must_be_a_positive_integer() {
-        for (cap, found) in [("0", "0"), ("-1", "-1"), ("1.5", "1.5"), ("\"2\"", "\"2\""), ("2e0", "2e0"),
-            ("null", "null"), ("99999999999", "99999999999"), ("99999999999999999999999", "99999999999999999999999")]
-        {
-            let json = format!(r#"{{"applicants": {{}}, "posts": {{"p": {{"capacity": {cap}, "priority": []}}}}}}"#);
+        for (cap, found) in [
+            ("0", "0"),
+            ("-1", "-1"),
+            ("1.5", "1.5"),
+            ("\"2\"", "\"2\""),
+            ("2e0", "2e0"),
+            ("null", "null"),
+            ("99999999999", "99999999999"),
+            ("99999999999999999999999", "99999999999999999999999"),
+        ] {
+            let json = format!(
+                r#"{{"applicants": {{}}, "posts": {{"p": {{"capacity": {cap}, "priority": []}}}}}}"#
+            );
             assert_eq!(
                 err(&json),
                 format!("line 1, column 48: capacity of post \"p\" must be a positive integer, found {found}")
             );
         }
-        assert!(err(r#"{"applicants": {}, "posts": {"p": {"priority": []}}}"#).contains("has no \"capacity\""));
+        assert!(
+            err(r#"{"applicants": {}, "posts": {"p": {"priority": []}}}"#)
+                .contains("has no \"capacity\"")
+        );
     }
 
     #[test]
@@ -669,12 +716,19 @@ mod tests {
 
     #[test]
     fn invalid_json_is_refused_with_its_position() {
-        assert_eq!(err("{\"applicants\": {\"a1\": [\"p1\",]}}"), "line 1, column 29: invalid JSON: expected a post's name, found ']'");
+        assert_eq!(
+            err("{\"applicants\": {\"a1\": [\"p1\",]}}"),
+            "line 1, column 29: invalid JSON: expected a post's name, found ']'"
+        );
         assert_eq!(err(""), "line 1, column 1: invalid JSON: expected '{' (an instance is a JSON object), found the end of the input");
-        assert_eq!(err("{\"applicants\": {}, \"posts\": {}} x"), "line 1, column 33: invalid JSON: unexpected 'x' after the instance");
+        assert_eq!(
+            err("{\"applicants\": {}, \"posts\": {}} x"),
+            "line 1, column 33: invalid JSON: unexpected 'x' after the instance"
+        );
         assert!(err("{\"applicants\": {\"a\\x\": []}, \"posts\": {}}").contains("invalid escape"));
         assert!(err("{\"applicants\": {\"a\n\": []}, \"posts\": {}}").contains("control character"));
-        assert!(err("{\"applicants\": {}, \"posts\": {}, \"extra\": 1}").contains("unexpected key \"extra\""));
+        assert!(err("{\"applicants\": {}, \"posts\": {}, \"extra\": 1}")
+            .contains("unexpected key \"extra\""));
         assert!(err("{\"applicants\": {}}").contains("missing key \"posts\""));
         assert!(err("{\"applicants\": {\"a\": [\"p\"").contains("found the end of the input"));
     }
@@ -684,6 +738,12 @@ mod tests {
         let mut bytes = br#"{"applicants": {"a"#.to_vec();
         bytes.push(0xff);
         bytes.extend_from_slice(br#"": []}, "posts": {}}"#);
-        assert!(matches!(read_json(&bytes), Err(InstanceError { problem: Problem::InvalidJson(_), .. })));
+        assert!(matches!(
+            read_json(&bytes),
+            Err(InstanceError {
+                problem: Problem::InvalidJson(_),
+                ..
+            })
+        ));
     }
 }

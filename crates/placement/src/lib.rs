@@ -64,7 +64,12 @@
 #![forbid(missing_docs)]
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
 )]
 
 mod check;
@@ -81,4 +86,4 @@ pub use instance::{
 };
 pub use json::{read_json, read_json_with_progress};
 pub use report::{ordinal, place, statistics, Explainer, Outcome, Statistics};
-pub use solve::{solve, Matching, SolveStats, Solution};
+pub use solve::{solve, Matching, Solution, SolveStats};

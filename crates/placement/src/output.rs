@@ -60,7 +60,10 @@ pub struct Order {
 impl Order {
     /// Sorts an instance's applicants and posts by name.
     pub fn of(instance: &Instance) -> Self {
-        Order { applicants: applicants_by_name(instance), posts: posts_by_name(instance) }
+        Order {
+            applicants: applicants_by_name(instance),
+            posts: posts_by_name(instance),
+        }
     }
 }
 
@@ -98,7 +101,11 @@ pub fn write_json(
             string(w, instance.applicant_name(a))?;
         }
     }
-    write!(w, "],\n\"stable\": {},\n\"blocking_pairs\": [", outcome.verdict.is_stable())?;
+    write!(
+        w,
+        "],\n\"stable\": {},\n\"blocking_pairs\": [",
+        outcome.verdict.is_stable()
+    )?;
     for (i, b) in outcome.verdict.blocking_pairs.iter().enumerate() {
         w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
         match *b {
@@ -127,8 +134,13 @@ pub fn write_json(
     for (i, v) in outcome.verdict.violations.iter().enumerate() {
         w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
         match *v {
-            Violation::NotListed { applicant, post } | Violation::Unacceptable { applicant, post } => {
-                let kind = if matches!(v, Violation::NotListed { .. }) { "not_listed" } else { "unacceptable" };
+            Violation::NotListed { applicant, post }
+            | Violation::Unacceptable { applicant, post } => {
+                let kind = if matches!(v, Violation::NotListed { .. }) {
+                    "not_listed"
+                } else {
+                    "unacceptable"
+                };
                 write!(w, "{{\"kind\": \"{kind}\", \"applicant\": ")?;
                 string(w, instance.applicant_name(applicant))?;
                 w.write_all(b", \"post\": ")?;
@@ -138,7 +150,11 @@ pub fn write_json(
             Violation::OverCapacity { post, held } => {
                 w.write_all(b"{\"kind\": \"over_capacity\", \"post\": ")?;
                 string(w, instance.post_name(post))?;
-                write!(w, ", \"held\": {held}, \"capacity\": {}}}", instance.capacity(post))?;
+                write!(
+                    w,
+                    ", \"held\": {held}, \"capacity\": {}}}",
+                    instance.capacity(post)
+                )?;
             }
             Violation::CoupleSplit(c) => {
                 let [a, b] = instance.members(c);
@@ -171,7 +187,11 @@ pub fn write_json(
         w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
         string(w, instance.post_name(p))?;
         let filled = s.post_fill.get(p.index()).copied().unwrap_or(0);
-        write!(w, ": {{\"filled\": {filled}, \"capacity\": {}}}", instance.capacity(p))?;
+        write!(
+            w,
+            ": {{\"filled\": {filled}, \"capacity\": {}}}",
+            instance.capacity(p)
+        )?;
     }
     w.write_all(b"}}")?;
     if explanations {
@@ -216,7 +236,11 @@ pub fn write_csv(
     explanations: bool,
 ) -> io::Result<()> {
     let m = &outcome.matching;
-    w.write_all(if explanations { b"applicant,post,choice,explanation\n" } else { b"applicant,post,choice\n" })?;
+    w.write_all(if explanations {
+        b"applicant,post,choice,explanation\n"
+    } else {
+        b"applicant,post,choice\n"
+    })?;
     let explainer = explanations.then(|| Explainer::new(instance, m));
     let mut text = String::new();
     for &a in &order.applicants {

@@ -63,7 +63,10 @@ pub fn statistics(instance: &Instance, matching: &Matching) -> Statistics {
     let mut s = Statistics {
         applicants: instance.applicant_count() as u64,
         posts: instance.post_count() as u64,
-        places: instance.posts().map(|p| u64::from(instance.capacity(p))).sum(),
+        places: instance
+            .posts()
+            .map(|p| u64::from(instance.capacity(p)))
+            .sum(),
         post_fill: vec![0; instance.post_count()],
         ..Statistics::default()
     };
@@ -120,7 +123,12 @@ pub fn place(instance: &Instance) -> Outcome {
     let solution = solve(instance);
     let verdict = check(instance, &solution.matching);
     let statistics = statistics(instance, &solution.matching);
-    Outcome { matching: solution.matching, verdict, statistics, solve: solution.stats }
+    Outcome {
+        matching: solution.matching,
+        verdict,
+        statistics,
+        solve: solution.stats,
+    }
 }
 
 /// Writes explanations: per post, the ranks it holds, sorted, so "how many it holds above you" is a
@@ -199,13 +207,21 @@ impl<'a> Explainer<'a> {
                 }
             }
         }
-        Explainer { instance, matching, start, ranks }
+        Explainer {
+            instance,
+            matching,
+            start,
+            ranks,
+        }
     }
 
     fn better(&self, p: PostId, r: u32, excluding: &[(Option<PostId>, Option<u32>)]) -> u32 {
         let s = self.start.get(p.index()).copied().unwrap_or(0);
         let e = self.start.get(p.index() + 1).copied().unwrap_or(0);
-        let mut n = self.ranks.get(s..e).map_or(0, |h| h.partition_point(|&x| x < r)) as u32;
+        let mut n = self
+            .ranks
+            .get(s..e)
+            .map_or(0, |h| h.partition_point(|&x| x < r)) as u32;
         for &(q, hr) in excluding {
             if q == Some(p) && hr.is_some_and(|hr| hr < r) {
                 n = n.saturating_sub(1);
@@ -214,7 +230,12 @@ impl<'a> Explainer<'a> {
         n
     }
 
-    fn missed(&self, p: PostId, r: Option<u32>, excluding: &[(Option<PostId>, Option<u32>)]) -> Missed {
+    fn missed(
+        &self,
+        p: PostId,
+        r: Option<u32>,
+        excluding: &[(Option<PostId>, Option<u32>)],
+    ) -> Missed {
         match r {
             None => Missed::Unranked,
             Some(r) => {
@@ -252,14 +273,20 @@ impl<'a> Explainer<'a> {
                 }
                 let r = |s: usize| ranks.get(s).copied().filter(|&r| r != NO_RANK);
                 let post = |s: usize| pair.get(s).copied().unwrap_or(PostId(0));
-                let why = |s: usize, whose: &str, them: &str| match self.missed(post(s), r(s), &own) {
+                let why = |s: usize, whose: &str, them: &str| match self.missed(post(s), r(s), &own)
+                {
                     Missed::Unranked => format!("{whose} post does not rank {them}"),
-                    Missed::Full(n) => format!("{whose} post took {n} candidates with higher priority"),
+                    Missed::Full(n) => {
+                        format!("{whose} post took {n} candidates with higher priority")
+                    }
                     Missed::Room => format!("{whose} post had room"),
                 };
                 let mine = why(side, "your", "you");
                 let theirs = why(other, "your partner's", "them");
-                let reason = match (self.missed(post(side), r(side), &own), self.missed(post(other), r(other), &own)) {
+                let reason = match (
+                    self.missed(post(side), r(side), &own),
+                    self.missed(post(other), r(other), &own),
+                ) {
                     (Missed::Room, Missed::Room) if pair.first() == pair.get(1) => {
                         "the post could not take you both".to_owned()
                     }
@@ -268,11 +295,19 @@ impl<'a> Explainer<'a> {
                     (_, Missed::Room) => mine,
                     _ => format!("{mine} and {theirs}"),
                 };
-                clauses.push(format!("your couple's {} pair failed: {reason}", ordinal(j + 1)));
+                clauses.push(format!(
+                    "your couple's {} pair failed: {reason}",
+                    ordinal(j + 1)
+                ));
             }
             let end = match at {
-                Some(j) => format!("you were placed with your partner at your couple's {} pair", ordinal(j + 1)),
-                None if inst.pairs(c).is_empty() => "your couple listed no pairs, so you were not placed".to_owned(),
+                Some(j) => format!(
+                    "you were placed with your partner at your couple's {} pair",
+                    ordinal(j + 1)
+                ),
+                None if inst.pairs(c).is_empty() => {
+                    "your couple listed no pairs, so you were not placed".to_owned()
+                }
                 None => "you and your partner were not placed".to_owned(),
             };
             clauses.push(end);
@@ -286,8 +321,14 @@ impl<'a> Explainer<'a> {
             return;
         }
         let upto = at.unwrap_or(choices.len());
-        let (mut full, mut counts, mut unranked, mut room) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (i, (&p, r)) in choices.iter().zip(inst.choice_ranks(a)).enumerate().take(upto) {
+        let (mut full, mut counts, mut unranked, mut room) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (i, (&p, r)) in choices
+            .iter()
+            .zip(inst.choice_ranks(a))
+            .enumerate()
+            .take(upto)
+        {
             match self.missed(p, r, &[]) {
                 Missed::Full(n) => {
                     full.push(ordinal(i + 1));
@@ -314,7 +355,11 @@ impl<'a> Explainer<'a> {
         }
         if !unranked.is_empty() {
             let verb = if unranked.len() == 1 { "does" } else { "do" };
-            clauses.push(format!("your {} {} {verb} not rank you", join(&unranked), plural(&unranked)));
+            clauses.push(format!(
+                "your {} {} {verb} not rank you",
+                join(&unranked),
+                plural(&unranked)
+            ));
         }
         if !room.is_empty() {
             clauses.push(format!(
@@ -348,7 +393,16 @@ mod tests {
 
     #[test]
     fn ordinals_follow_english() {
-        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].iter().map(|&n| ordinal(n)).collect();
-        assert_eq!(got, ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]);
+        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111]
+            .iter()
+            .map(|&n| ordinal(n))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st",
+                "111th"
+            ]
+        );
     }
 }

@@ -22,7 +22,9 @@ pub struct Matching {
 impl Matching {
     /// Nobody placed, for `applicants` applicants.
     pub fn unassigned(applicants: usize) -> Self {
-        Matching { post_of: vec![NONE; applicants] }
+        Matching {
+            post_of: vec![NONE; applicants],
+        }
     }
 
     /// The post of an applicant, if placed.
@@ -102,7 +104,10 @@ pub fn solve(instance: &Instance) -> Solution {
         }
         s.stats.couple_rounds = rounds;
     }
-    Solution { matching: s.matching(), stats: s.stats }
+    Solution {
+        matching: s.matching(),
+        stats: s.stats,
+    }
 }
 
 enum Offer {
@@ -215,10 +220,22 @@ impl<'i> Solver<'i> {
         for (p, &c) in inst.capacity.iter().enumerate() {
             let ranked = inst.prio_span.get(p).map_or(0, |s| s.1);
             let cap = c.min(ranked);
-            posts.push(PostState { start: total as u32, len: 0, cap });
+            posts.push(PostState {
+                start: total as u32,
+                len: 0,
+                cap,
+            });
             total += u64::from(cap);
         }
-        let cursor = inst.list_span.iter().map(|&(start, len)| Cursor { start, len, next: 0 }).collect();
+        let cursor = inst
+            .list_span
+            .iter()
+            .map(|&(start, len)| Cursor {
+                start,
+                len,
+                next: 0,
+            })
+            .collect();
         Solver {
             inst,
             heap: vec![0; total as usize],
@@ -246,7 +263,9 @@ impl<'i> Solver<'i> {
         if st.len < st.cap {
             return true;
         }
-        self.heap_mut(p).first().is_some_and(|&top| rank_of(top) > rank)
+        self.heap_mut(p)
+            .first()
+            .is_some_and(|&top| rank_of(top) > rank)
     }
 
     /// Offers `a` (ranked `rank`) to `p`; the post keeps the best `cap` it has been offered.
@@ -299,7 +318,10 @@ impl<'i> Solver<'i> {
     /// Where a single applicant is held, if anywhere: always at the last post they proposed to.
     fn held_post(&mut self, a: u32) -> Option<u32> {
         let c = self.cursor.get(a as usize).copied()?;
-        let e = *self.inst.list_entry.get((c.start + c.next.checked_sub(1)?) as usize)?;
+        let e = *self
+            .inst
+            .list_entry
+            .get((c.start + c.next.checked_sub(1)?) as usize)?;
         let p = e as u32;
         self.heap_mut(p).iter().any(|&k| who(k) == a).then_some(p)
     }
@@ -363,11 +385,16 @@ impl<'i> Solver<'i> {
                 }
             }
             self.head += 1;
-            let Some(c) = self.cursor.get_mut(a as usize) else { continue };
+            let Some(c) = self.cursor.get_mut(a as usize) else {
+                continue;
+            };
             if c.next >= c.len {
                 continue; // list exhausted: unmatched
             }
-            let e = entries.get((c.start + c.next) as usize).copied().unwrap_or(u64::MAX);
+            let e = entries
+                .get((c.start + c.next) as usize)
+                .copied()
+                .unwrap_or(u64::MAX);
             c.next += 1;
             self.stats.proposals += 1;
             let (p, r) = (e as u32, (e >> 32) as u32);
@@ -445,7 +472,11 @@ impl<'i> Solver<'i> {
     fn accepts_two(&mut self, p: u32, r0: u32, r1: u32) -> bool {
         let cap = self.posts.get(p as usize).map_or(0, |st| st.cap);
         let worse = r0.max(r1);
-        let better_held = self.heap_mut(p).iter().filter(|&&k| rank_of(k) < worse).count() as u64;
+        let better_held = self
+            .heap_mut(p)
+            .iter()
+            .filter(|&&k| rank_of(k) < worse)
+            .count() as u64;
         better_held + 2 <= u64::from(cap)
     }
 
