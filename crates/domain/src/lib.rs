@@ -1,1 +1,18 @@
-//! placeholder
+//! jetdesk-domain: the JET Programme's types and rules, with no I/O.
+//!
+//! Values are parsed at the edge into these types (`Email`, `Role`, …) so that the rest of the
+//! system never handles an unchecked string. This crate must never know about HTTP, SQL or files.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod email;
+mod role;
+mod text;
+
+pub use email::{Email, EmailError};
+pub use role::{Role, UnknownRole};
+pub use text::{clean_line, LineError};

@@ -1,1 +1,154 @@
-//! placeholder
+//! jetdesk-store: the database. Both backends are compiled in and chosen by the URL's scheme at run
+//! time (`sqlite:` or `postgres:`); each has its own migrations under `migrations/{sqlite,postgres}`
+//! with the same names, and one set of queries (written with `$1` placeholders) serves both through
+//! sqlx's `Any` driver. Times are stored as UTC Unix seconds.
+//!
+//! This crate knows nothing of HTTP: it returns plain rows and `StoreError`, and the web layer decides
+//! what a conflict means to a user.
+
+mod accounts;
+mod audit;
+mod outbox;
+
+pub use accounts::{EmailTokenError, SessionRow, TokenPurpose, User, UserListing};
+pub use audit::AuditEntry;
+pub use outbox::OutboxMessage;
+
+use sqlx::any::{AnyPoolOptions, AnyQueryResult};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+/// Which database engine a `Store` talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded default: one file in the data directory.
+    Sqlite,
+    /// For several app instances behind a load balancer.
+    Postgres,
+}
+
+/// Errors from the store. `Conflict` names the unique constraint that refused a write.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint refused the write (for example a duplicate e-mail address).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// The database URL is not one jetdesk can use.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    /// Anything else the database said.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Result alias for store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A connection pool to jetdesk's database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// The current time as Unix seconds; the one clock every store write uses unless given another.
+pub fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+impl Store {
+    /// Connects to `url`, creating the SQLite file if needed, and sets SQLite's durability options
+    /// (WAL, foreign keys, a busy timeout) on every connection.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        };
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let pool = match backend {
+            Backend::Sqlite => {
+                let url = if url.contains('?') {
+                    url.to_string()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                options
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => options.max_connections(16).connect(url).await?,
+        };
+        if backend == Backend::Sqlite {
+            // WAL is a property of the file: set once, it stays.
+            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+        }
+        Ok(Store { pool, backend })
+    }
+
+    /// Applies every migration the database has not seen yet.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Answers whether the database responds, for `/healthz`.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The underlying pool, for capability modules in this crate.
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every connection (used at shutdown and by tests before dropping a database).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Whether the database holds no users yet (the demo loads only into an empty database).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n == 0)
+    }
+}
+
+/// Turns a unique-constraint violation into `Conflict(what)`, leaving other errors as they are.
+pub(crate) fn on_unique(err: sqlx::Error, what: &'static str) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(err),
+    }
+}
+
+pub(crate) fn affected(result: AnyQueryResult) -> u64 {
+    result.rows_affected()
+}
