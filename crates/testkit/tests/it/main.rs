@@ -1,0 +1,32 @@
+//! The one integration-test binary (each extra tests/*.rs file would link on its own and slow the
+//! suite). Every test that touches the database runs on SQLite and on PostgreSQL through `on_both!`.
+
+/// Defines `mod $name { fn sqlite(); fn postgres(); }` running `$body(app)` on each backend.
+macro_rules! on_both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = jetdesk_testkit::TestApp::spawn(jetdesk_testkit::Backend::Sqlite).await {
+                    ($body)(app).await;
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = jetdesk_testkit::TestApp::spawn(jetdesk_testkit::Backend::Postgres).await {
+                    ($body)(app).await;
+                }
+            }
+        }
+    };
+}
+
+mod accounts;
+mod admin;
+mod e2e;
+mod matrix;
+mod public;

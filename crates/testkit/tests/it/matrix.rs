@@ -1,0 +1,153 @@
+//! The route-by-role matrix: for every route the application has, which personas it admits.
+//! The table below is written by hand, apart from the code's own declarations, so a route whose
+//! declared access changes, or a new route that has not joined the table, fails here.
+
+use jetdesk_domain::Role;
+use jetdesk_testkit::TestApp;
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Persona {
+    Anonymous,
+    Applicant,
+    OtherApplicant,
+    Reviewer,
+    Interviewer,
+    Coordinator,
+    Host,
+    Admin,
+}
+use Persona::*;
+
+const ALL: &[Persona] = &[
+    Anonymous,
+    Applicant,
+    OtherApplicant,
+    Reviewer,
+    Interviewer,
+    Coordinator,
+    Host,
+    Admin,
+];
+const SIGNED_IN: &[Persona] = &[
+    Applicant,
+    OtherApplicant,
+    Reviewer,
+    Interviewer,
+    Coordinator,
+    Host,
+    Admin,
+];
+const ADMIN_ONLY: &[Persona] = &[Admin];
+
+/// (method, route pattern, path to probe — `{victim}` is a user id —, who is admitted).
+const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
+    ("GET", "/", "/", ALL),
+    ("GET", "/about", "/about", ALL),
+    ("GET", "/positions", "/positions", ALL),
+    ("GET", "/positions/alt", "/positions/alt", ALL),
+    ("GET", "/positions/cir", "/positions/cir", ALL),
+    ("GET", "/positions/sea", "/positions/sea", ALL),
+    ("GET", "/eligibility", "/eligibility", ALL),
+    ("GET", "/pay-and-conditions", "/pay-and-conditions", ALL),
+    ("GET", "/japanese-evaluation", "/japanese-evaluation", ALL),
+    ("GET", "/language", "/language?lang=ja&next=/", ALL),
+    ("GET", "/healthz", "/healthz", ALL),
+    ("GET", "/static/{file}", "/static/site.css", ALL),
+    ("GET", "/signup", "/signup", ALL),
+    ("POST", "/signup", "/signup", ALL),
+    ("GET", "/verify/{token}", "/verify/bogus", ALL),
+    ("POST", "/verify/resend", "/verify/resend", ALL),
+    ("GET", "/login", "/login", ALL),
+    ("POST", "/login", "/login", ALL),
+    ("POST", "/logout", "/logout", SIGNED_IN),
+    ("GET", "/password/forgot", "/password/forgot", ALL),
+    ("POST", "/password/forgot", "/password/forgot", ALL),
+    ("GET", "/password/reset/{token}", "/password/reset/bogus", ALL),
+    ("POST", "/password/reset/{token}", "/password/reset/bogus", ALL),
+    ("GET", "/account", "/account", SIGNED_IN),
+    ("GET", "/account/password", "/account/password", SIGNED_IN),
+    ("POST", "/account/password", "/account/password", SIGNED_IN),
+    ("GET", "/admin/users", "/admin/users", ADMIN_ONLY),
+    ("GET", "/admin/users/{id}", "/admin/users/{victim}", ADMIN_ONLY),
+    (
+        "POST",
+        "/admin/users/{id}/roles",
+        "/admin/users/{victim}/roles",
+        ADMIN_ONLY,
+    ),
+];
+
+#[test]
+fn every_route_has_joined_the_matrix() {
+    let declared: BTreeSet<(String, String)> = jetdesk_web::route_table()
+        .into_iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    let tested: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|(m, p, _, _)| (m.to_string(), p.to_string()))
+        .collect();
+    let missing: Vec<_> = declared.difference(&tested).collect();
+    let stale: Vec<_> = tested.difference(&declared).collect();
+    assert!(missing.is_empty(), "routes missing from the matrix: {missing:?}");
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that no longer exist: {stale:?}"
+    );
+}
+
+on_both!(each_route_admits_exactly_its_roles, |app: TestApp| async move {
+    let mut users = Vec::new();
+    for (persona, role) in [
+        (Applicant, Role::Applicant),
+        (OtherApplicant, Role::Applicant),
+        (Reviewer, Role::Reviewer),
+        (Interviewer, Role::Interviewer),
+        (Coordinator, Role::Coordinator),
+        (Host, Role::Host),
+        (Admin, Role::Admin),
+    ] {
+        let id = app
+            .create_user(&format!("{persona:?}@matrix.example").to_lowercase(), &[role])
+            .await;
+        users.push((persona, Some(id)));
+    }
+    users.push((Anonymous, None));
+    let victim = app.create_user("victim@matrix.example", &[Role::Applicant]).await;
+
+    let mut wrong = Vec::new();
+    for (method, pattern, probe, admitted) in MATRIX {
+        let path = probe.replace("{victim}", &victim.to_string());
+        for &(persona, user_id) in &users {
+            // A fresh session per probe: a probe (sign-out, say) must not change the next one.
+            let (client, csrf) = app.session_for(user_id).await;
+            let res = match *method {
+                "GET" => client.get(app.at(&path)).send().await.unwrap(),
+                _ => client
+                    .post(app.at(&path))
+                    .form(&[("csrf", csrf.as_str())])
+                    .send()
+                    .await
+                    .unwrap(),
+            };
+            let status = res.status().as_u16();
+            let location = res
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let refused = status == 403 || (status == 303 && location.starts_with("/login?next="));
+            assert!(status < 500, "{method} {path} as {persona:?} gave {status}");
+            if refused == admitted.contains(&persona) {
+                wrong.push(format!("{method} {pattern} as {persona:?}: {status} {location}"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "routes admitting the wrong personas:\n{}",
+        wrong.join("\n")
+    );
+});

@@ -1,0 +1,157 @@
+//! The public site: pages, languages, headers, health, errors.
+
+use jetdesk_testkit::TestApp;
+
+const PAGES: &[&str] = &[
+    "/",
+    "/about",
+    "/positions",
+    "/positions/alt",
+    "/positions/cir",
+    "/positions/sea",
+    "/eligibility",
+    "/pay-and-conditions",
+    "/japanese-evaluation",
+];
+
+on_both!(
+    every_public_page_renders_with_its_title_and_security_headers,
+    |app: TestApp| async move {
+        let client = app.client();
+        for path in PAGES {
+            let res = client.get(app.at(path)).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+            let h = res.headers().clone();
+            let csp = h["content-security-policy"].to_str().unwrap();
+            assert!(
+                csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+                "{path}: {csp}"
+            );
+            assert_eq!(h["x-content-type-options"], "nosniff");
+            assert!(h.contains_key("referrer-policy"));
+            assert!(
+                h.get("set-cookie").is_none(),
+                "{path}: reading a public page must not start a session"
+            );
+            let body = res.text().await.unwrap();
+            assert!(
+                body.contains("<title>") && body.contains("– JET Programme UK</title>"),
+                "{path}"
+            );
+            assert!(body.contains("class=\"skip-link\" href=\"#main\""), "{path}");
+            assert!(!body.contains("<script>"), "{path}: no inline script");
+        }
+    }
+);
+
+on_both!(
+    the_cir_page_explains_the_japanese_requirement,
+    |app: TestApp| async move {
+        let body = app
+            .client()
+            .get(app.at("/positions/cir"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("JLPT N2"));
+        assert!(body.contains("do not need a JLPT certificate"));
+        assert!(body.contains("held <strong>in Japanese</strong>"));
+        assert!(body.contains("href=\"/japanese-evaluation\""));
+    }
+);
+
+on_both!(
+    accept_language_ja_gives_the_japanese_interface,
+    |app: TestApp| async move {
+        let client = app.client();
+        let body = client
+            .get(app.at("/positions"))
+            .header("accept-language", "ja-JP,ja;q=0.9,en;q=0.5")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("<html lang=\"ja\">"));
+        assert!(body.contains("ログイン"));
+        assert!(
+            body.contains("hreflang=\"en\""),
+            "offers the switch back to English"
+        );
+    }
+);
+
+on_both!(
+    the_language_switch_persists_across_pages,
+    |app: TestApp| async move {
+        let client = app.client();
+        let res = client
+            .get(app.at("/language?lang=ja&next=%2Feligibility"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        assert_eq!(res.headers()["location"], "/eligibility");
+        let body = client
+            .get(app.at("/about"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("<html lang=\"ja\">"), "the cookie keeps Japanese");
+        // An English browser still sees Japanese once chosen.
+        let body = client
+            .get(app.at("/"))
+            .header("accept-language", "en-GB")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("<html lang=\"ja\">"));
+        let res = client
+            .get(app.at("/language?lang=en&next=https://evil.example/"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["location"], "/", "an off-site next is not followed");
+        let res = client.get(app.at("/language?lang=klingon")).send().await.unwrap();
+        assert_eq!(res.status(), 400);
+    }
+);
+
+on_both!(a_missing_page_is_a_styled_404, |app: TestApp| async move {
+    let res = app.client().get(app.at("/no/such/page")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.headers().contains_key("content-security-policy"));
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Page not found") && body.contains("site.css"));
+});
+
+on_both!(healthz_reports_the_database, |app: TestApp| async move {
+    let client = app.client();
+    let res = client.get(app.at("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    app.store.close().await;
+    let res = client.get(app.at("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+});
+
+on_both!(a_wrong_method_is_a_page_not_a_crash, |app: TestApp| async move {
+    let (client, csrf) = app.session_for(None).await;
+    let res = client
+        .post(app.at("/about"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert!(res.text().await.unwrap().contains("not available"));
+});
