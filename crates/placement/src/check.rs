@@ -134,11 +134,7 @@ pub fn check(instance: &Instance, matching: &Matching) -> Verdict {
             }
             continue;
         };
-        let ranks = instance
-            .pair_ranks(c)
-            .get(j)
-            .copied()
-            .unwrap_or([NO_RANK; 2]);
+        let ranks = instance.pair_ranks(c).get(j).copied().unwrap_or([NO_RANK; 2]);
         for ((m, p), r) in members.iter().zip([x, y]).zip(ranks) {
             set(&mut choice, *m, j as u32);
             if r == NO_RANK {
@@ -154,9 +150,7 @@ pub fn check(instance: &Instance, matching: &Matching) -> Verdict {
     for p in instance.posts() {
         let held = count.get(p.index()).copied().unwrap_or(0);
         if held > instance.capacity(p) {
-            verdict
-                .violations
-                .push(Violation::OverCapacity { post: p, held });
+            verdict.violations.push(Violation::OverCapacity { post: p, held });
         }
     }
 
@@ -245,12 +239,7 @@ pub fn check(instance: &Instance, matching: &Matching) -> Verdict {
             }
             n
         };
-        for (j, (&[x, y], &[r0, r1])) in instance
-            .pairs(c)
-            .iter()
-            .zip(instance.pair_ranks(c))
-            .enumerate()
-        {
+        for (j, (&[x, y], &[r0, r1])) in instance.pairs(c).iter().zip(instance.pair_ranks(c)).enumerate() {
             if upto != NONE && j as u32 >= upto {
                 break;
             }
@@ -260,8 +249,7 @@ pub fn check(instance: &Instance, matching: &Matching) -> Verdict {
             let takes = if x == y {
                 u64::from(better_others(x, r0.max(r1))) + 2 <= u64::from(instance.capacity(x))
             } else {
-                better_others(x, r0) < instance.capacity(x)
-                    && better_others(y, r1) < instance.capacity(y)
+                better_others(x, r0) < instance.capacity(x) && better_others(y, r1) < instance.capacity(y)
             };
             if takes {
                 verdict.blocking_pairs.push(BlockingPair::Couple {

@@ -369,10 +369,7 @@ impl Instance {
     /// The position of `p` in a post's priority list, found by search (for tests and small tools;
     /// the solver uses ranks computed once when the instance is built).
     pub fn rank_by_search(&self, p: PostId, a: ApplicantId) -> Option<u32> {
-        self.priority(p)
-            .iter()
-            .position(|&x| x == a)
-            .map(|r| r as u32)
+        self.priority(p).iter().position(|&x| x == a).map(|r| r as u32)
     }
 }
 
@@ -495,22 +492,24 @@ impl<'a, M: Copy> Assembler<'a, M> {
         Ok((id, new, dup))
     }
 
+    /// Starts loading the name-table slot of a post's name (a hint for speed only).
+    pub(crate) fn prefetch_post(&self, name: &str) {
+        self.posts.prefetch(name);
+    }
+
+    /// Starts loading the name-table slot of an applicant's name (a hint for speed only).
+    pub(crate) fn prefetch_applicant(&self, name: &str) {
+        self.apps.prefetch(name);
+    }
+
     /// Defines a single applicant; their choices follow with [`Self::choice`].
     pub(crate) fn applicant(&mut self, name: Cow<'a, str>, at: M) -> Result<u32, BuildError<M>> {
         let (id, _, _) = self.app_id(name, 0).or_else(|p| err(p, at))?;
         let i = id as usize;
         match self.app_kind.get(i) {
-            Some(Kind::Single) => {
-                return err(
-                    Problem::DuplicateApplicant(self.apps.name(id).to_owned()),
-                    at,
-                )
-            }
+            Some(Kind::Single) => return err(Problem::DuplicateApplicant(self.apps.name(id).to_owned()), at),
             Some(Kind::Member) => {
-                return err(
-                    Problem::CoupleMemberHasList(self.apps.name(id).to_owned()),
-                    at,
-                )
+                return err(Problem::CoupleMemberHasList(self.apps.name(id).to_owned()), at)
             }
             _ => {}
         }
@@ -526,12 +525,7 @@ impl<'a, M: Copy> Assembler<'a, M> {
     }
 
     /// Appends a post to the list of `applicant`, who must be the applicant defined last.
-    pub(crate) fn choice(
-        &mut self,
-        applicant: u32,
-        post: Cow<'a, str>,
-        at: M,
-    ) -> Result<(), BuildError<M>> {
+    pub(crate) fn choice(&mut self, applicant: u32, post: Cow<'a, str>, at: M) -> Result<(), BuildError<M>> {
         let (p, new, dup) = self.post_id(post, self.stamp).or_else(|e| err(e, at))?;
         if dup {
             return err(
@@ -574,12 +568,7 @@ impl<'a, M: Copy> Assembler<'a, M> {
     }
 
     /// Sets a post's capacity (a positive number, checked here).
-    pub(crate) fn capacity(
-        &mut self,
-        post: u32,
-        capacity: u64,
-        at: M,
-    ) -> Result<(), BuildError<M>> {
+    pub(crate) fn capacity(&mut self, post: u32, capacity: u64, at: M) -> Result<(), BuildError<M>> {
         let bad = |s: &Self| Problem::BadCapacity {
             post: s.posts.name(post).to_owned(),
             found: capacity.to_string(),
@@ -600,12 +589,7 @@ impl<'a, M: Copy> Assembler<'a, M> {
     }
 
     /// Appends an applicant to the priority list of `post`, which must be the post defined last.
-    pub(crate) fn rank(
-        &mut self,
-        post: u32,
-        applicant: Cow<'a, str>,
-        at: M,
-    ) -> Result<(), BuildError<M>> {
+    pub(crate) fn rank(&mut self, post: u32, applicant: Cow<'a, str>, at: M) -> Result<(), BuildError<M>> {
         let (a, new, dup) = self.app_id(applicant, self.stamp).or_else(|e| err(e, at))?;
         if dup {
             return err(
@@ -631,30 +615,16 @@ impl<'a, M: Copy> Assembler<'a, M> {
     /// Checks that a post got a capacity.
     pub(crate) fn end_post(&mut self, post: u32, at: M) -> Result<(), BuildError<M>> {
         if self.capacity.get(post as usize).copied().unwrap_or(0) == 0 {
-            return err(
-                Problem::MissingCapacity(self.posts.name(post).to_owned()),
-                at,
-            );
+            return err(Problem::MissingCapacity(self.posts.name(post).to_owned()), at);
         }
         Ok(())
     }
 
-    fn member(
-        &mut self,
-        name: Cow<'a, str>,
-        couple: u32,
-        side: u32,
-        at: M,
-    ) -> Result<u32, BuildError<M>> {
+    fn member(&mut self, name: Cow<'a, str>, couple: u32, side: u32, at: M) -> Result<u32, BuildError<M>> {
         let (a, _, _) = self.app_id(name, 0).or_else(|e| err(e, at))?;
         let i = a as usize;
         match self.app_kind.get(i) {
-            Some(Kind::Single) => {
-                return err(
-                    Problem::CoupleMemberHasList(self.apps.name(a).to_owned()),
-                    at,
-                )
-            }
+            Some(Kind::Single) => return err(Problem::CoupleMemberHasList(self.apps.name(a).to_owned()), at),
             Some(Kind::Member) => {
                 let problem = if self.member_of.get(i).map(|m| m / 2) == Some(couple) {
                     Problem::CoupleWithOneMember(self.apps.name(a).to_owned())
@@ -694,11 +664,7 @@ impl<'a, M: Copy> Assembler<'a, M> {
     }
 
     /// Appends a pair of posts to the list of `couple`, which must be the couple defined last.
-    pub(crate) fn pair(
-        &mut self,
-        couple: u32,
-        pair: [(Cow<'a, str>, M); 2],
-    ) -> Result<(), BuildError<M>> {
+    pub(crate) fn pair(&mut self, couple: u32, pair: [(Cow<'a, str>, M); 2]) -> Result<(), BuildError<M>> {
         let [(n0, at0), (n1, at1)] = pair;
         let mut ids = [0u32; 2];
         for ((name, at), id) in [(n0, at0), (n1, at1)].into_iter().zip(&mut ids) {
@@ -711,11 +677,7 @@ impl<'a, M: Copy> Assembler<'a, M> {
             *id = p;
         }
         let [p0, p1] = ids;
-        let span = self
-            .pair_span
-            .get(couple as usize)
-            .copied()
-            .unwrap_or((0, 0));
+        let span = self.pair_span.get(couple as usize).copied().unwrap_or((0, 0));
         let pair = [PostId(p0), PostId(p1)];
         if span_of(&self.pairs, span).contains(&pair) {
             let m = self
@@ -729,10 +691,7 @@ impl<'a, M: Copy> Assembler<'a, M> {
                         self.apps.name(m[0].0).to_owned(),
                         self.apps.name(m[1].0).to_owned(),
                     ],
-                    pair: [
-                        self.posts.name(p0).to_owned(),
-                        self.posts.name(p1).to_owned(),
-                    ],
+                    pair: [self.posts.name(p0).to_owned(), self.posts.name(p1).to_owned()],
                 },
                 at0,
             );
@@ -802,9 +761,29 @@ impl<'a, M: Copy> Assembler<'a, M> {
             .map(|p| (u64::from(NO_RANK) << 32) | u64::from(p.0))
             .collect();
         let mut pair_rank = vec![[NO_RANK; 2]; self.pairs.len()];
-        for (p, &span) in self.prio_span.iter().enumerate() {
-            let post = PostId(p as u32);
+        // Walk the priority arena in its own order (posts in order of definition), so that the
+        // entries a few steps ahead are known and their applicants' lists can be prefetched.
+        let mut by_start: Vec<(u32, u32)> = self
+            .prio_span
+            .iter()
+            .enumerate()
+            .map(|(p, &(s, _))| (s, p as u32))
+            .collect();
+        by_start.sort_unstable();
+        let flat_ahead = |k: usize| self.prio.get(k).copied();
+        for &(start, p) in &by_start {
+            let post = PostId(p);
+            let span = self.prio_span.get(p as usize).copied().unwrap_or((0, 0));
             for (r, &a) in span_of(&self.prio, span).iter().enumerate() {
+                let k = start as usize + r;
+                if let Some(b) = flat_ahead(k + 16) {
+                    crate::prefetch::prefetch(self.list_span.as_ptr().wrapping_add(b.index()));
+                }
+                if let Some(b) = flat_ahead(k + 8) {
+                    if let Some(&(s, _)) = self.list_span.get(b.index()) {
+                        crate::prefetch::prefetch(list_entry.as_ptr().wrapping_add(s as usize));
+                    }
+                }
                 let r = r as u32;
                 // Couple members have empty lists: look up membership only then (one memory
                 // access less per entry for the common case).
@@ -943,12 +922,7 @@ impl<'a> InstanceBuilder<'a> {
     ///
     /// # Errors
     /// A duplicate post, a zero capacity, or an applicant ranked twice.
-    pub fn post<N, I>(
-        &mut self,
-        name: N,
-        capacity: u32,
-        priority: I,
-    ) -> Result<&mut Self, InstanceError>
+    pub fn post<N, I>(&mut self, name: N, capacity: u32, priority: I) -> Result<&mut Self, InstanceError>
     where
         N: Into<Cow<'a, str>>,
         I: IntoIterator,
@@ -956,9 +930,7 @@ impl<'a> InstanceBuilder<'a> {
     {
         let at = self.at;
         let p = self.asm.post(name.into(), at).map_err(public)?;
-        self.asm
-            .capacity(p, u64::from(capacity), at)
-            .map_err(public)?;
+        self.asm.capacity(p, u64::from(capacity), at).map_err(public)?;
         for a in priority {
             self.asm.rank(p, a.into(), at).map_err(public)?;
         }

@@ -102,9 +102,7 @@ impl<'a> Interner<'a> {
         let inline = inline_of(bytes);
         let len = bytes.len() as u32;
         let mask = self.slots.len() - 1;
-        let mut i = tag
-            .checked_shr(32u32.saturating_sub(self.bits))
-            .unwrap_or(0) as usize;
+        let mut i = tag.checked_shr(32u32.saturating_sub(self.bits)).unwrap_or(0) as usize;
         loop {
             let Some(slot) = self.slots.get_mut(i) else {
                 // Unreachable: `i` is always masked; start over at slot 0 rather than panic.
@@ -125,9 +123,7 @@ impl<'a> Interner<'a> {
             }
             if slot.hash == tag && slot.len == len && slot.inline == inline {
                 let id = slot.id_plus_one - 1;
-                if bytes.len() <= 16
-                    || self.names.get(id as usize).map(|n| n.as_bytes()) == Some(bytes)
-                {
+                if bytes.len() <= 16 || self.names.get(id as usize).map(|n| n.as_bytes()) == Some(bytes) {
                     let dup = stamp != 0 && slot.stamp == stamp;
                     if stamp != 0 {
                         slot.stamp = stamp;
@@ -154,10 +150,7 @@ impl<'a> Interner<'a> {
             if slot.id_plus_one == 0 {
                 return None;
             }
-            if slot.hash == (h >> 32) as u32
-                && slot.len as usize == bytes.len()
-                && slot.inline == inline
-            {
+            if slot.hash == (h >> 32) as u32 && slot.len as usize == bytes.len() && slot.inline == inline {
                 let id = slot.id_plus_one - 1;
                 if self.names.get(id as usize).map(|n| n.as_bytes()) == Some(bytes) {
                     return Some(id);
@@ -167,15 +160,21 @@ impl<'a> Interner<'a> {
         }
     }
 
+    /// Starts loading the slot where `name` would be (a hint; no effect on results).
+    pub(crate) fn prefetch(&self, name: &str) {
+        let h = hash(name.as_bytes());
+        let i = ((h >> 32) as u32)
+            .checked_shr(32u32.saturating_sub(self.bits))
+            .unwrap_or(0) as usize;
+        crate::prefetch::prefetch(self.slots.as_ptr().wrapping_add(i));
+    }
+
     fn grow(&mut self) {
         let bits = self.bits + 1;
         let mut slots = vec![Slot::default(); 1usize << bits];
         let mask = slots.len() - 1;
         for slot in self.slots.iter().filter(|s| s.id_plus_one != 0) {
-            let mut i = slot
-                .hash
-                .checked_shr(32u32.saturating_sub(bits))
-                .unwrap_or(0) as usize;
+            let mut i = slot.hash.checked_shr(32u32.saturating_sub(bits)).unwrap_or(0) as usize;
             while let Some(s) = slots.get_mut(i) {
                 if s.id_plus_one == 0 {
                     *s = *slot;

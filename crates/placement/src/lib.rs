@@ -77,6 +77,7 @@ mod instance;
 mod intern;
 mod json;
 pub mod output;
+mod prefetch;
 mod report;
 mod solve;
 

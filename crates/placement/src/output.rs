@@ -134,8 +134,7 @@ pub fn write_json(
     for (i, v) in outcome.verdict.violations.iter().enumerate() {
         w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
         match *v {
-            Violation::NotListed { applicant, post }
-            | Violation::Unacceptable { applicant, post } => {
+            Violation::NotListed { applicant, post } | Violation::Unacceptable { applicant, post } => {
                 let kind = if matches!(v, Violation::NotListed { .. }) {
                     "not_listed"
                 } else {

@@ -63,10 +63,7 @@ pub fn statistics(instance: &Instance, matching: &Matching) -> Statistics {
     let mut s = Statistics {
         applicants: instance.applicant_count() as u64,
         posts: instance.post_count() as u64,
-        places: instance
-            .posts()
-            .map(|p| u64::from(instance.capacity(p)))
-            .sum(),
+        places: instance.posts().map(|p| u64::from(instance.capacity(p))).sum(),
         post_fill: vec![0; instance.post_count()],
         ..Statistics::default()
     };
@@ -218,10 +215,7 @@ impl<'a> Explainer<'a> {
     fn better(&self, p: PostId, r: u32, excluding: &[(Option<PostId>, Option<u32>)]) -> u32 {
         let s = self.start.get(p.index()).copied().unwrap_or(0);
         let e = self.start.get(p.index() + 1).copied().unwrap_or(0);
-        let mut n = self
-            .ranks
-            .get(s..e)
-            .map_or(0, |h| h.partition_point(|&x| x < r)) as u32;
+        let mut n = self.ranks.get(s..e).map_or(0, |h| h.partition_point(|&x| x < r)) as u32;
         for &(q, hr) in excluding {
             if q == Some(p) && hr.is_some_and(|hr| hr < r) {
                 n = n.saturating_sub(1);
@@ -230,12 +224,7 @@ impl<'a> Explainer<'a> {
         n
     }
 
-    fn missed(
-        &self,
-        p: PostId,
-        r: Option<u32>,
-        excluding: &[(Option<PostId>, Option<u32>)],
-    ) -> Missed {
+    fn missed(&self, p: PostId, r: Option<u32>, excluding: &[(Option<PostId>, Option<u32>)]) -> Missed {
         match r {
             None => Missed::Unranked,
             Some(r) => {
@@ -273,8 +262,7 @@ impl<'a> Explainer<'a> {
                 }
                 let r = |s: usize| ranks.get(s).copied().filter(|&r| r != NO_RANK);
                 let post = |s: usize| pair.get(s).copied().unwrap_or(PostId(0));
-                let why = |s: usize, whose: &str, them: &str| match self.missed(post(s), r(s), &own)
-                {
+                let why = |s: usize, whose: &str, them: &str| match self.missed(post(s), r(s), &own) {
                     Missed::Unranked => format!("{whose} post does not rank {them}"),
                     Missed::Full(n) => {
                         format!("{whose} post took {n} candidates with higher priority")
@@ -295,10 +283,7 @@ impl<'a> Explainer<'a> {
                     (_, Missed::Room) => mine,
                     _ => format!("{mine} and {theirs}"),
                 };
-                clauses.push(format!(
-                    "your couple's {} pair failed: {reason}",
-                    ordinal(j + 1)
-                ));
+                clauses.push(format!("your couple's {} pair failed: {reason}", ordinal(j + 1)));
             }
             let end = match at {
                 Some(j) => format!(
@@ -321,14 +306,8 @@ impl<'a> Explainer<'a> {
             return;
         }
         let upto = at.unwrap_or(choices.len());
-        let (mut full, mut counts, mut unranked, mut room) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (i, (&p, r)) in choices
-            .iter()
-            .zip(inst.choice_ranks(a))
-            .enumerate()
-            .take(upto)
-        {
+        let (mut full, mut counts, mut unranked, mut room) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (i, (&p, r)) in choices.iter().zip(inst.choice_ranks(a)).enumerate().take(upto) {
             match self.missed(p, r, &[]) {
                 Missed::Full(n) => {
                     full.push(ordinal(i + 1));
@@ -399,10 +378,7 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            [
-                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st",
-                "111th"
-            ]
+            ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]
         );
     }
 }

@@ -10,6 +10,7 @@
 
 use crate::check::{check, BlockingPair};
 use crate::instance::{Instance, PostId, NONE, NO_RANK};
+use crate::prefetch::prefetch;
 use crate::ApplicantId;
 use std::collections::VecDeque;
 
@@ -133,18 +134,6 @@ struct Cursor {
     next: u32,
 }
 
-/// Asks the processor to start loading the cache line at `p` (a hint; no effect on results).
-#[inline(always)]
-fn prefetch<T>(p: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch never faults and reads nothing into the program, whatever the address.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
-
 /// How far ahead of the queue head the prefetches run (in proposals). Memory here is slow (several
 /// hundred nanoseconds for a dependent miss on a virtual machine), so the solver works on a FIFO
 /// queue of free applicants and loads the data of the proposals a few places ahead.
@@ -230,11 +219,7 @@ impl<'i> Solver<'i> {
         let cursor = inst
             .list_span
             .iter()
-            .map(|&(start, len)| Cursor {
-                start,
-                len,
-                next: 0,
-            })
+            .map(|&(start, len)| Cursor { start, len, next: 0 })
             .collect();
         Solver {
             inst,
@@ -263,9 +248,7 @@ impl<'i> Solver<'i> {
         if st.len < st.cap {
             return true;
         }
-        self.heap_mut(p)
-            .first()
-            .is_some_and(|&top| rank_of(top) > rank)
+        self.heap_mut(p).first().is_some_and(|&top| rank_of(top) > rank)
     }
 
     /// Offers `a` (ranked `rank`) to `p`; the post keeps the best `cap` it has been offered.
@@ -472,11 +455,7 @@ impl<'i> Solver<'i> {
     fn accepts_two(&mut self, p: u32, r0: u32, r1: u32) -> bool {
         let cap = self.posts.get(p as usize).map_or(0, |st| st.cap);
         let worse = r0.max(r1);
-        let better_held = self
-            .heap_mut(p)
-            .iter()
-            .filter(|&&k| rank_of(k) < worse)
-            .count() as u64;
+        let better_held = self.heap_mut(p).iter().filter(|&&k| rank_of(k) < worse).count() as u64;
         better_held + 2 <= u64::from(cap)
     }
 

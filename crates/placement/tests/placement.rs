@@ -19,12 +19,10 @@ impl Plain {
     fn build(&self) -> Instance {
         let mut b = InstanceBuilder::new();
         for (a, list) in &self.applicants {
-            b.applicant(a.as_str(), list.iter().map(String::as_str))
-                .unwrap();
+            b.applicant(a.as_str(), list.iter().map(String::as_str)).unwrap();
         }
         for (p, cap, prio) in &self.posts {
-            b.post(p.as_str(), *cap, prio.iter().map(String::as_str))
-                .unwrap();
+            b.post(p.as_str(), *cap, prio.iter().map(String::as_str)).unwrap();
         }
         for ([x, y], pairs) in &self.couples {
             b.couple(
@@ -38,12 +36,7 @@ impl Plain {
 
     fn to_json(&self) -> String {
         let q = |s: &str| format!("{s:?}");
-        let list = |v: &[String]| {
-            format!(
-                "[{}]",
-                v.iter().map(|s| q(s)).collect::<Vec<_>>().join(", ")
-            )
-        };
+        let list = |v: &[String]| format!("[{}]", v.iter().map(|s| q(s)).collect::<Vec<_>>().join(", "));
         let apps: Vec<String> = self
             .applicants
             .iter()
@@ -52,24 +45,14 @@ impl Plain {
         let posts: Vec<String> = self
             .posts
             .iter()
-            .map(|(p, c, prio)| {
-                format!(
-                    "{}: {{\"priority\": {}, \"capacity\": {c}}}",
-                    q(p),
-                    list(prio)
-                )
-            })
+            .map(|(p, c, prio)| format!("{}: {{\"priority\": {}, \"capacity\": {c}}}", q(p), list(prio)))
             .collect();
         let couples: Vec<String> = self
             .couples
             .iter()
             .map(|(m, pairs)| {
                 let pairs: Vec<String> = pairs.iter().map(|pq| list(pq)).collect();
-                format!(
-                    "{{\"members\": {}, \"pairs\": [{}]}}",
-                    list(m),
-                    pairs.join(", ")
-                )
+                format!("{{\"members\": {}, \"pairs\": [{}]}}", list(m), pairs.join(", "))
             })
             .collect();
         format!(
@@ -105,10 +88,7 @@ fn oracle(plain: &Plain) -> BTreeMap<String, String> {
         .map(|(p, _, prio)| {
             (
                 p.as_str(),
-                prio.iter()
-                    .enumerate()
-                    .map(|(r, a)| (a.as_str(), r))
-                    .collect(),
+                prio.iter().enumerate().map(|(r, a)| (a.as_str(), r)).collect(),
             )
         })
         .collect();
@@ -117,11 +97,7 @@ fn oracle(plain: &Plain) -> BTreeMap<String, String> {
         .iter()
         .map(|(p, c, _)| (p.as_str(), *c as usize))
         .collect();
-    let lists: HashMap<&str, &Vec<String>> = plain
-        .applicants
-        .iter()
-        .map(|(a, l)| (a.as_str(), l))
-        .collect();
+    let lists: HashMap<&str, &Vec<String>> = plain.applicants.iter().map(|(a, l)| (a.as_str(), l)).collect();
     let mut held: HashMap<&str, BinaryHeap<(usize, &str)>> = HashMap::new();
     let mut next: HashMap<&str, usize> = HashMap::new();
     for (start, _) in &plain.applicants {
@@ -145,10 +121,7 @@ fn oracle(plain: &Plain) -> BTreeMap<String, String> {
         }
     }
     held.into_iter()
-        .flat_map(|(p, h)| {
-            h.into_iter()
-                .map(move |(_, a)| (a.to_owned(), p.to_owned()))
-        })
+        .flat_map(|(p, h)| h.into_iter().map(move |(_, a)| (a.to_owned(), p.to_owned())))
         .collect()
 }
 
@@ -207,10 +180,7 @@ fn naive_stable(plain: &Plain, got: &BTreeMap<String, String>) -> bool {
         }
     }
     for ([x, y], pairs) in &plain.couples {
-        let cur = (
-            got.get(x).map(String::as_str),
-            got.get(y).map(String::as_str),
-        );
+        let cur = (got.get(x).map(String::as_str), got.get(y).map(String::as_str));
         let at = match cur {
             (None, None) => None,
             (Some(p), Some(q)) => match pairs.iter().position(|[a, b]| a == p && b == q) {
@@ -267,10 +237,7 @@ fn plain_strategy(max_n: usize, max_m: usize, couples: bool) -> impl Strategy<Va
             let m = [names[2 * i].clone(), names[2 * i + 1].clone()];
             let mut pairs: Vec<[String; 2]> = Vec::new();
             for _ in 0..next(4) + 1 {
-                let pair = [
-                    posts[next(posts.len())].clone(),
-                    posts[next(posts.len())].clone(),
-                ];
+                let pair = [posts[next(posts.len())].clone(), posts[next(posts.len())].clone()];
                 if !pairs.contains(&pair) {
                     pairs.push(pair);
                 }
@@ -531,8 +498,7 @@ fn couple_placed_together() {
 /// it fails, loudly, without them (a skipped cross-check would look like a passing one).
 #[test]
 fn agrees_with_the_python_reference_on_generated_instances() {
-    let shared =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/placement");
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/placement");
     assert!(
         shared.join("gen.py").is_file(),
         "missing {} (the shared folder beside the repo)",
@@ -549,10 +515,8 @@ fn agrees_with_the_python_reference_on_generated_instances() {
             "gen.py failed: {}",
             String::from_utf8_lossy(&gen.stderr)
         );
-        let dir = std::env::temp_dir().join(format!(
-            "jetdesk-placement-ref-{}-{n}-{seed}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("jetdesk-placement-ref-{}-{n}-{seed}", std::process::id()));
         std::fs::write(&dir, &gen.stdout).unwrap();
         let reference = std::process::Command::new("python3")
             .arg(shared.join("reference.py"))
@@ -570,10 +534,7 @@ fn agrees_with_the_python_reference_on_generated_instances() {
             .filter(|s| !s.is_empty())
             .map(|kv| {
                 let (k, v) = kv.split_once(": ").unwrap();
-                (
-                    k.trim_matches('"').to_owned(),
-                    v.trim_matches('"').to_owned(),
-                )
+                (k.trim_matches('"').to_owned(), v.trim_matches('"').to_owned())
             })
             .collect();
         let inst = read_json(&gen.stdout).unwrap();
