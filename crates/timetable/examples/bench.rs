@@ -15,7 +15,28 @@ use jetdesk_timetable::synthetic::{generate, make_infeasible, Shape};
 use jetdesk_timetable::{check, solve, Instance, Options, Plan};
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().collect();
+    // `--emit FILE` writes the seed-1 request of 60 ALTs, 200 schools and 16 weeks as JSON, for
+    // timing `jetdesk timetable` end to end, and stops.
+    if let Some(path) = args
+        .iter()
+        .position(|a| a == "--emit")
+        .and_then(|i| args.get(i + 1))
+    {
+        let generated = generate(Shape {
+            alts: 60,
+            schools: 200,
+            weeks: 16,
+            seed: 1,
+        });
+        let json = serde_json::to_string_pretty(&generated.request).unwrap_or_default();
+        if let Err(e) = std::fs::write(path, json) {
+            eprintln!("cannot write {path}: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
     let seeds: u64 = if quick { 2 } else { 5 };
     println!("# jetdesk timetable benchmark\n");
     println!("## 60 ALTs, 200 schools, 16 weeks (feasible by construction)\n");
@@ -76,12 +97,7 @@ fn main() {
         );
         let mut shown = std::collections::BTreeSet::new();
         for u in &plan.unmet {
-            let kind = u
-                .reason
-                .split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ");
+            let kind = u.reason.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
             if shown.insert(kind) {
                 println!(
                     "  - {} {}: {} of {}: {}",
@@ -145,6 +161,38 @@ fn main() {
             "  - heuristic {heuristic:.3} vs optimum {best:.3} ({:.1}%, {nodes} nodes)",
             gap * 100.0
         );
+    }
+
+    println!("\n## Does more search help? (seed 1, 60 ALTs, 200 schools, 16 weeks)\n");
+    let generated = generate(Shape {
+        alts: 60,
+        schools: 200,
+        weeks: 16,
+        seed: 1,
+    });
+    if let Ok(instance) = Instance::new(&generated.request) {
+        let efforts: &[u32] = if quick {
+            &[0, 400]
+        } else {
+            &[0, 100, 400, 1600, 6400]
+        };
+        for &effort in efforts {
+            let started = Instant::now();
+            let plan = solve(&instance, &Options { seed: 1, effort });
+            println!(
+                "effort {effort:>5}: objective {:.1} in {:.2} s (lower bound {:.1})",
+                plan.stats.soft.objective,
+                started.elapsed().as_secs_f64(),
+                plan.stats.lower_bound.objective
+            );
+        }
+        for seed in 2..=4 {
+            let plan = solve(&instance, &Options { seed, effort: 400 });
+            println!(
+                "effort   400, seed {seed}: objective {:.1}",
+                plan.stats.soft.objective
+            );
+        }
     }
 
     if !quick {

@@ -22,10 +22,7 @@ pub fn check(instance: &Instance, plan: &Plan) -> Vec<String> {
     // (school index, period label) → visits.
     let mut counted: BTreeMap<(usize, String), u32> = BTreeMap::new();
     for (i, visit) in plan.visits.iter().enumerate() {
-        let here = format!(
-            "visits[{i}] ({}, {}, {})",
-            visit.date, visit.alt, visit.school
-        );
+        let here = format!("visits[{i}] ({}, {}, {})", visit.date, visit.alt, visit.school);
         let Some(date) = Date::parse(&visit.date) else {
             problems.push(format!("{here}: not a date"));
             continue;
@@ -78,12 +75,7 @@ pub fn check(instance: &Instance, plan: &Plan) -> Vec<String> {
     let unmet: BTreeMap<(&str, &str), (u32, u32)> = plan
         .unmet
         .iter()
-        .map(|u| {
-            (
-                (u.school.as_str(), u.period.as_str()),
-                (u.required, u.scheduled),
-            )
-        })
+        .map(|u| ((u.school.as_str(), u.period.as_str()), (u.required, u.scheduled)))
         .collect();
     if unmet.len() != plan.unmet.len() {
         problems.push("unmet lists a school and period twice".to_string());
@@ -117,20 +109,16 @@ pub fn check(instance: &Instance, plan: &Plan) -> Vec<String> {
                         school.id, school.days
                     ))
                 }
-                Some(_) if got >= school.days => problems.push(format!(
-                    "unmet lists {} in {label}, which is met",
-                    school.id
-                )),
+                Some(_) if got >= school.days => {
+                    problems.push(format!("unmet lists {} in {label}, which is met", school.id))
+                }
                 _ => {}
             }
         }
     }
     for u in &plan.unmet {
         if !labels_seen.contains(&(u.school.clone(), u.period.clone())) {
-            problems.push(format!(
-                "unmet names an unknown period {} {}",
-                u.school, u.period
-            ));
+            problems.push(format!("unmet names an unknown period {} {}", u.school, u.period));
         }
     }
     problems

@@ -251,10 +251,7 @@ mod tests {
     #[test]
     fn parse_round_trips_and_refuses_impossible_days() {
         for text in ["2027-04-06", "2024-02-29", "2000-12-31", "2099-01-01"] {
-            assert_eq!(
-                Date::parse(text).map(|d| d.to_string()).as_deref(),
-                Some(text)
-            );
+            assert_eq!(Date::parse(text).map(|d| d.to_string()).as_deref(), Some(text));
         }
         for text in [
             "2027-02-29",

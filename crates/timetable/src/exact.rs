@@ -130,41 +130,35 @@ impl Search<'_> {
 
     /// Whether every period can still be met from day `day` on.
     fn periods_still_possible(&self, day: usize) -> bool {
-        self.instance
-            .schools()
-            .iter()
-            .enumerate()
-            .all(|(s, school)| {
-                let needs = self.need.get(s).map(Vec::as_slice).unwrap_or(&[]);
-                self.instance
-                    .periods(school.per)
-                    .iter()
-                    .zip(needs)
-                    .all(|(p, &need)| {
-                        if need == 0 {
-                            true
-                        } else if p.last < day {
-                            false
-                        } else if p.first >= day {
-                            true
-                        } else {
-                            let left = self
-                                .open_left
-                                .get(s)
-                                .and_then(|l| l.get(day))
-                                .copied()
-                                .unwrap_or(0);
-                            need <= left
-                        }
-                    })
-            })
+        self.instance.schools().iter().enumerate().all(|(s, school)| {
+            let needs = self.need.get(s).map(Vec::as_slice).unwrap_or(&[]);
+            self.instance
+                .periods(school.per)
+                .iter()
+                .zip(needs)
+                .all(|(p, &need)| {
+                    if need == 0 {
+                        true
+                    } else if p.last < day {
+                        false
+                    } else if p.first >= day {
+                        true
+                    } else {
+                        let left = self
+                            .open_left
+                            .get(s)
+                            .and_then(|l| l.get(day))
+                            .copied()
+                            .unwrap_or(0);
+                        need <= left
+                    }
+                })
+        })
     }
 
     /// The cost a visit adds to the monotone part of the objective.
     fn added_cost(&self, s: usize, a: usize, d: usize) -> f64 {
-        let (Some(school), Some(alt)) =
-            (self.instance.schools().get(s), self.instance.alts().get(a))
-        else {
+        let (Some(school), Some(alt)) = (self.instance.schools().get(s), self.instance.alts().get(a)) else {
             return 0.0;
         };
         let w = &self.scoring.weights;
@@ -182,13 +176,8 @@ impl Search<'_> {
             Some(previous) => self.scoring.spread_of(s, [previous, d].into_iter()),
             None => 0.0,
         };
-        let weekday = self
-            .instance
-            .days()
-            .get(d)
-            .map_or(0, |x| x.weekday().index());
-        let off =
-            school.has_preferences() && !school.preferred.get(weekday).copied().unwrap_or(false);
+        let weekday = self.instance.days().get(d).map_or(0, |x| x.weekday().index());
+        let off = school.has_preferences() && !school.preferred.get(weekday).copied().unwrap_or(false);
         let travel = alt.travel.get(s).copied().unwrap_or(0);
         w.continuity * continuity
             + w.spread * spread
@@ -230,17 +219,8 @@ impl Search<'_> {
                     continue;
                 };
                 let p = self.instance.period_index(school.per, d);
-                let need = self
-                    .need
-                    .get(s)
-                    .and_then(|n| n.get(p))
-                    .copied()
-                    .unwrap_or(0);
-                let busy = self
-                    .school_busy
-                    .get(s * self.n_days + d)
-                    .copied()
-                    .unwrap_or(true);
+                let need = self.need.get(s).and_then(|n| n.get(p)).copied().unwrap_or(0);
+                let busy = self.school_busy.get(s * self.n_days + d).copied().unwrap_or(true);
                 if need == 0 || busy || !school.open.get(d).copied().unwrap_or(false) {
                     continue;
                 }

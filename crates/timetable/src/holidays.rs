@@ -57,42 +57,24 @@ pub fn holidays_in_year(year: i32) -> Option<Vec<Holiday>> {
     let mut named = Vec::with_capacity(20);
     let mut fixed = |month: u32, day: u32, name: &'static str, name_ja: &'static str| {
         if let Some(date) = Date::from_ymd(year, month, day) {
-            named.push(Holiday {
-                date,
-                name,
-                name_ja,
-            });
+            named.push(Holiday { date, name, name_ja });
         }
     };
     fixed(1, 1, "New Year's Day", "元日");
     fixed(2, 11, "National Foundation Day", "建国記念の日");
     fixed(2, 23, "Emperor's Birthday", "天皇誕生日");
-    fixed(
-        3,
-        vernal_equinox_day(year),
-        "Vernal Equinox Day",
-        "春分の日",
-    );
+    fixed(3, vernal_equinox_day(year), "Vernal Equinox Day", "春分の日");
     fixed(4, 29, "Showa Day", "昭和の日");
     fixed(5, 3, "Constitution Memorial Day", "憲法記念日");
     fixed(5, 4, "Greenery Day", "みどりの日");
     fixed(5, 5, "Children's Day", "こどもの日");
     fixed(8, 11, "Mountain Day", "山の日");
-    fixed(
-        9,
-        autumnal_equinox_day(year),
-        "Autumnal Equinox Day",
-        "秋分の日",
-    );
+    fixed(9, autumnal_equinox_day(year), "Autumnal Equinox Day", "秋分の日");
     fixed(11, 3, "Culture Day", "文化の日");
     fixed(11, 23, "Labour Thanksgiving Day", "勤労感謝の日");
     let mut monday = |month: u32, nth: u32, name: &'static str, name_ja: &'static str| {
         if let Some(date) = nth_monday(year, month, nth) {
-            named.push(Holiday {
-                date,
-                name,
-                name_ja,
-            });
+            named.push(Holiday { date, name, name_ja });
         }
     };
     monday(1, 2, "Coming of Age Day", "成人の日");
@@ -182,17 +164,16 @@ mod tests {
     fn official(year: i32) -> Vec<String> {
         let days: &[&str] = match year {
             2025 => &[
-                "01-01", "01-13", "02-11", "02-23", "02-24", "03-20", "04-29", "05-03", "05-04",
-                "05-05", "05-06", "07-21", "08-11", "09-15", "09-23", "10-13", "11-03", "11-23",
-                "11-24",
+                "01-01", "01-13", "02-11", "02-23", "02-24", "03-20", "04-29", "05-03", "05-04", "05-05",
+                "05-06", "07-21", "08-11", "09-15", "09-23", "10-13", "11-03", "11-23", "11-24",
             ],
             2026 => &[
-                "01-01", "01-12", "02-11", "02-23", "03-20", "04-29", "05-03", "05-04", "05-05",
-                "05-06", "07-20", "08-11", "09-21", "09-22", "09-23", "10-12", "11-03", "11-23",
+                "01-01", "01-12", "02-11", "02-23", "03-20", "04-29", "05-03", "05-04", "05-05", "05-06",
+                "07-20", "08-11", "09-21", "09-22", "09-23", "10-12", "11-03", "11-23",
             ],
             2027 => &[
-                "01-01", "01-11", "02-11", "02-23", "03-21", "03-22", "04-29", "05-03", "05-04",
-                "05-05", "07-19", "08-11", "09-20", "09-23", "10-11", "11-03", "11-23",
+                "01-01", "01-11", "02-11", "02-23", "03-21", "03-22", "04-29", "05-03", "05-04", "05-05",
+                "07-19", "08-11", "09-20", "09-23", "10-11", "11-03", "11-23",
             ],
             _ => &[],
         };
@@ -246,18 +227,9 @@ mod tests {
     fn equinoxes_follow_the_known_dates() {
         // Announced dates (National Astronomical Observatory of Japan): 2024-03-20, 2024-09-22,
         // 2028-03-20, 2028-09-22, 2030-03-20, 2030-09-23.
-        assert_eq!(
-            (vernal_equinox_day(2024), autumnal_equinox_day(2024)),
-            (20, 22)
-        );
-        assert_eq!(
-            (vernal_equinox_day(2028), autumnal_equinox_day(2028)),
-            (20, 22)
-        );
-        assert_eq!(
-            (vernal_equinox_day(2030), autumnal_equinox_day(2030)),
-            (20, 23)
-        );
+        assert_eq!((vernal_equinox_day(2024), autumnal_equinox_day(2024)), (20, 22));
+        assert_eq!((vernal_equinox_day(2028), autumnal_equinox_day(2028)), (20, 22));
+        assert_eq!((vernal_equinox_day(2030), autumnal_equinox_day(2030)), (20, 23));
     }
 
     #[test]

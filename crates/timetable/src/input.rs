@@ -409,9 +409,7 @@ impl Instance {
     /// The index of a term date, if the date is in the term.
     pub fn day_index(&self, date: Date) -> Option<usize> {
         let offset = date.days_since_epoch() - self.start().days_since_epoch();
-        usize::try_from(offset)
-            .ok()
-            .filter(|&i| i < self.days.len())
+        usize::try_from(offset).ok().filter(|&i| i < self.days.len())
     }
 
     /// A school's index by id.
@@ -434,12 +432,8 @@ fn strip_position(message: &str) -> String {
 }
 
 fn parse_date(text: &str, path: &str) -> Result<Date, InputError> {
-    Date::parse(text).ok_or_else(|| {
-        InputError::invalid(
-            path,
-            format!("\"{text}\" is not a date of the form YYYY-MM-DD"),
-        )
-    })
+    Date::parse(text)
+        .ok_or_else(|| InputError::invalid(path, format!("\"{text}\" is not a date of the form YYYY-MM-DD")))
 }
 
 fn parse_weekday(text: &str, path: &str) -> Result<Weekday, InputError> {
@@ -476,10 +470,7 @@ fn validate(request: &Request) -> Result<Instance, InputError> {
     let term_day = |text: &str, path: &str| -> Result<usize, InputError> {
         let date = parse_date(text, path)?;
         day_of(date).ok_or_else(|| {
-            InputError::invalid(
-                path,
-                format!("{date} is outside the term ({start} to {end})"),
-            )
+            InputError::invalid(path, format!("{date} is outside the term ({start} to {end})"))
         })
     };
 
@@ -601,13 +592,7 @@ fn validate(request: &Request) -> Result<Instance, InputError> {
         let mut open: Vec<bool> = days
             .iter()
             .zip(&closed_everywhere)
-            .map(|(date, &closed)| {
-                !closed
-                    && teaches
-                        .get(date.weekday().index())
-                        .copied()
-                        .unwrap_or(false)
-            })
+            .map(|(date, &closed)| !closed && teaches.get(date.weekday().index()).copied().unwrap_or(false))
             .collect();
         for (j, text) in input.closed.iter().enumerate() {
             let day = term_day(text, &at(&format!("closed[{j}]")))?;
@@ -642,13 +627,7 @@ fn validate(request: &Request) -> Result<Instance, InputError> {
         let mut works: Vec<bool> = days
             .iter()
             .zip(&closed_everywhere)
-            .map(|(date, &closed)| {
-                !closed
-                    && works_on
-                        .get(date.weekday().index())
-                        .copied()
-                        .unwrap_or(false)
-            })
+            .map(|(date, &closed)| !closed && works_on.get(date.weekday().index()).copied().unwrap_or(false))
             .collect();
         for (j, text) in input.unavailable.iter().enumerate() {
             let day = term_day(text, &at(&format!("unavailable[{j}]")))?;
@@ -695,9 +674,10 @@ fn validate(request: &Request) -> Result<Instance, InputError> {
         let at = |field: &str| format!("pinned[{i}].{field}");
         let day = term_day(&visit.date, &at("date"))?;
         let school = school_ref(&visit.school, &at("school"))?;
-        let alt = alt_ids.get(visit.alt.as_str()).copied().ok_or_else(|| {
-            InputError::invalid(at("alt"), format!("unknown ALT \"{}\"", visit.alt))
-        })?;
+        let alt = alt_ids
+            .get(visit.alt.as_str())
+            .copied()
+            .ok_or_else(|| InputError::invalid(at("alt"), format!("unknown ALT \"{}\"", visit.alt)))?;
         pins.push(Pin { day, alt, school });
     }
     pins.sort();
@@ -765,19 +745,11 @@ fn validate(request: &Request) -> Result<Instance, InputError> {
 
 /// Pinned visits must themselves respect the hard constraints: a pin the host cannot keep is an
 /// input error, not something for the solver to quietly drop.
-fn check_pins(
-    pins: &[Pin],
-    schools: &[School],
-    alts: &[Alt],
-    days: &[Date],
-) -> Result<(), InputError> {
+fn check_pins(pins: &[Pin], schools: &[School], alts: &[Alt], days: &[Date]) -> Result<(), InputError> {
     let mut alt_days = BTreeSet::new();
     let mut school_days = BTreeSet::new();
     for pin in pins {
-        let date = days
-            .get(pin.day)
-            .map(ToString::to_string)
-            .unwrap_or_default();
+        let date = days.get(pin.day).map(ToString::to_string).unwrap_or_default();
         let (Some(alt), Some(school)) = (alts.get(pin.alt), schools.get(pin.school)) else {
             continue;
         };
@@ -886,10 +858,7 @@ mod tests {
                 assert!(day.is_some_and(|d| instance.closed_everywhere(d)), "{date}");
             }
             assert_eq!(
-                instance
-                    .periods(Per::Week)
-                    .first()
-                    .map(|p| p.label.as_str()),
+                instance.periods(Per::Week).first().map(|p| p.label.as_str()),
                 Some("2027-W14")
             );
         }
@@ -906,14 +875,8 @@ mod tests {
 
     #[test]
     fn an_unknown_school_is_refused_where_it_is() {
-        let text = sample().replace(
-            r#""reachable": ["s1", "s2"]"#,
-            r#""reachable": ["s1", "s9"]"#,
-        );
-        assert_eq!(
-            error_of(&text),
-            "alts[0].reachable[1]: unknown school \"s9\""
-        );
+        let text = sample().replace(r#""reachable": ["s1", "s2"]"#, r#""reachable": ["s1", "s9"]"#);
+        assert_eq!(error_of(&text), "alts[0].reachable[1]: unknown school \"s9\"");
     }
 
     #[test]

@@ -55,10 +55,9 @@ impl Scoring {
                     seen += 1;
                 }
             }
-            let required: u32 =
-                required_per_period(instance, school.per, &school.open, school.days)
-                    .iter()
-                    .sum();
+            let required: u32 = required_per_period(instance, school.per, &school.open, school.days)
+                .iter()
+                .sum();
             ideal_gap.push(seen.checked_div(required).unwrap_or(1).max(1));
             open_rank.push(rank);
         }
@@ -70,9 +69,10 @@ impl Scoring {
                     .filter(|&d| {
                         alt.works.get(d).copied().unwrap_or(false)
                             && alt.reachable.iter().any(|&s| {
-                                instance.schools().get(s).is_some_and(|school| {
-                                    school.open.get(d).copied().unwrap_or(false)
-                                })
+                                instance
+                                    .schools()
+                                    .get(s)
+                                    .is_some_and(|school| school.open.get(d).copied().unwrap_or(false))
                             })
                     })
                     .count() as u32
@@ -210,12 +210,7 @@ pub fn weighted(scores: &SoftScores, weights: &Weights) -> f64 {
 /// - spread: 0 when the visits could be spaced at the ideal gap at all (not attempted: bound 0);
 /// - fairness: the bound of the continuous relaxation, `Σ (share − reachable capacity)²` over ALTs
 ///   whose available days are fewer than their fair share (0 otherwise).
-pub fn lower_bound(
-    instance: &Instance,
-    scoring: &Scoring,
-    met: &[Vec<u32>],
-    total: usize,
-) -> SoftScores {
+pub fn lower_bound(instance: &Instance, scoring: &Scoring, met: &[Vec<u32>], total: usize) -> SoftScores {
     let mut bound = SoftScores::default();
     for (s, school) in instance.schools().iter().enumerate() {
         let periods = instance.periods(school.per);
@@ -269,13 +264,7 @@ pub fn lower_bound(
         let cheapest = school
             .reachable_by
             .iter()
-            .filter_map(|&a| {
-                instance
-                    .alts()
-                    .get(a)
-                    .and_then(|alt| alt.travel.get(s))
-                    .copied()
-            })
+            .filter_map(|&a| instance.alts().get(a).and_then(|alt| alt.travel.get(s)).copied())
             .min()
             .unwrap_or(0);
         bound.travel_minutes += f64::from(total_met) * f64::from(cheapest);

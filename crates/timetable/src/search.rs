@@ -154,11 +154,7 @@ impl State<'_> {
         if school.has_preferences() {
             for (d, &v) in row.iter().enumerate() {
                 if v != EMPTY {
-                    let weekday = self
-                        .instance
-                        .days()
-                        .get(d)
-                        .map_or(0, |x| x.weekday().index());
+                    let weekday = self.instance.days().get(d).map_or(0, |x| x.weekday().index());
                     if !school.preferred.get(weekday).copied().unwrap_or(false) {
                         off_preference += 1;
                     }
@@ -322,11 +318,7 @@ pub(crate) fn improve(
                 day: x.day,
                 alt: a2,
             });
-            let other = state
-                .alt_day
-                .get(a2 * n_days + x.day)
-                .copied()
-                .unwrap_or(EMPTY);
+            let other = state.alt_day.get(a2 * n_days + x.day).copied().unwrap_or(EMPTY);
             if other != EMPTY {
                 let other = other as usize;
                 if is_fixed(other) {
@@ -349,11 +341,7 @@ pub(crate) fn improve(
                 day: d2,
                 alt: x.alt,
             });
-            let other = state
-                .alt_day
-                .get(x.alt * n_days + d2)
-                .copied()
-                .unwrap_or(EMPTY);
+            let other = state.alt_day.get(x.alt * n_days + d2).copied().unwrap_or(EMPTY);
             if other != EMPTY {
                 let other = other as usize;
                 let Some(&y) = state.visits.get(other) else {

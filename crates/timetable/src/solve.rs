@@ -235,10 +235,7 @@ fn max_flow_plan(instance: &Instance, main_alt: &[Option<usize>]) -> FlowResult 
                 let day_node = net.add_node();
                 net.add_edge(period_node, day_node, 1);
                 for &a in &alts_in_order {
-                    let node = alt_day_node
-                        .get(a * n_days + d)
-                        .copied()
-                        .unwrap_or(usize::MAX);
+                    let node = alt_day_node.get(a * n_days + d).copied().unwrap_or(usize::MAX);
                     if node != usize::MAX {
                         visit_edges.push((net.add_edge(day_node, node, 1), s, d, a));
                     }
@@ -298,15 +295,25 @@ pub fn explain(instance: &Instance, school: usize, period: usize) -> String {
         .collect();
     let open_n = open.len() as u32;
     if open_n < s.days {
-        let partial = if p.first == 0 || p.last + 1 == instance.days().len() {
+        let full_length = match s.per {
+            Per::Week => 7,
+            Per::Month => instance.days().get(p.first).map_or(0, |d| {
+                let (year, month, _) = d.ymd();
+                crate::date::days_in_month(year, month) as usize
+            }),
+            Per::Term => 0,
+        };
+        let partial = if p.last - p.first + 1 < full_length {
             " (the term covers only part of it)"
         } else {
             ""
         };
-        return format!(
-            "only {} in {phrase}{partial}",
-            plural(open_n, "open day", "open days")
-        );
+        let count = if open_n == 0 {
+            "no open days".to_string()
+        } else {
+            format!("only {}", plural(open_n, "open day", "open days"))
+        };
+        return format!("{count} in {phrase}{partial}");
     }
     if s.reachable_by.is_empty() {
         return format!("no ALT can reach {}", s.id);
@@ -358,10 +365,7 @@ fn build_plan(
         .map(|(v, &pinned)| Visit {
             date: days.get(v.day).map(ToString::to_string).unwrap_or_default(),
             alt: alts.get(v.alt).map(|a| a.id.clone()).unwrap_or_default(),
-            school: schools
-                .get(v.school)
-                .map(|s| s.id.clone())
-                .unwrap_or_default(),
+            school: schools.get(v.school).map(|s| s.id.clone()).unwrap_or_default(),
             pinned,
         })
         .collect();

@@ -126,11 +126,7 @@ pub fn generate(shape: Shape) -> Generated {
             };
             let preferred: Vec<String> = match rng.below(3) {
                 0 => Vec::new(),
-                1 => vec![WEEKDAYS
-                    .get(rng.below(5))
-                    .copied()
-                    .unwrap_or("mon")
-                    .to_string()],
+                1 => vec![WEEKDAYS.get(rng.below(5)).copied().unwrap_or("mon").to_string()],
                 _ => {
                     let first = rng.below(5);
                     let second = (first + 2 + rng.below(2)) % 5;
@@ -140,8 +136,7 @@ pub fn generate(shape: Shape) -> Generated {
                         .collect()
                 }
             };
-            let mut closed: Vec<String> =
-                (0..rng.below(4)).map(|_| random_date(&mut rng)).collect();
+            let mut closed: Vec<String> = (0..rng.below(4)).map(|_| random_date(&mut rng)).collect();
             closed.sort();
             closed.dedup();
             SchoolInput {
@@ -162,8 +157,7 @@ pub fn generate(shape: Shape) -> Generated {
     let school_id = |s: usize| format!("s{:03}", s + 1);
     let mut alts: Vec<AltInput> = (0..n_alts)
         .map(|a| {
-            let mut unavailable: Vec<String> =
-                (0..rng.below(4)).map(|_| random_date(&mut rng)).collect();
+            let mut unavailable: Vec<String> = (0..rng.below(4)).map(|_| random_date(&mut rng)).collect();
             unavailable.sort();
             unavailable.dedup();
             let cluster: Vec<String> = (0..n_schools)

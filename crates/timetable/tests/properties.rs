@@ -189,11 +189,8 @@ fn the_heuristic_meets_the_exact_optimum_on_a_known_tiny_request() {
     assert!(instance.is_ok());
     if let Ok(instance) = instance {
         let plan = solve(&instance, &Options::default());
-        let exact = jetdesk_timetable::exact::solve_exact(
-            &instance,
-            plan.stats.soft.objective + 1.0,
-            10_000_000,
-        );
+        let exact =
+            jetdesk_timetable::exact::solve_exact(&instance, plan.stats.soft.objective + 1.0, 10_000_000);
         assert!(exact.proven);
         assert!(plan.stats.soft.objective <= exact.objective + 1e-6);
         assert!(plan.stats.soft.objective + 1e-6 >= plan.stats.lower_bound.objective);
