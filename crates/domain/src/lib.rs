@@ -7,10 +7,19 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 
+pub mod eligibility;
 mod email;
+mod jlpt;
+mod position;
+mod reference;
 mod role;
+mod state;
 mod text;
 
 pub use email::{Email, EmailError};
+pub use jlpt::{JlptLevel, UnknownJlptLevel};
+pub use position::{Position, UnknownPosition};
+pub use reference::{ReferenceError, ReferenceNumber};
 pub use role::{Role, UnknownRole};
+pub use state::{transition, ApplicationState, Event, TransitionError, UnknownEvent, UnknownState};
 pub use text::{clean_line, LineError};
