@@ -4,8 +4,8 @@
 
 use jetdesk_placement::output::{write_csv, write_json, Order};
 use jetdesk_placement::{
-    check, read_json_with_progress, solve, statistics, Instance, InstanceBuilder, InstanceError,
-    Outcome, Position,
+    check, read_json_with_progress, solve, statistics, Instance, InstanceBuilder, InstanceError, Outcome,
+    Position,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -64,12 +64,7 @@ pub fn run(args: Args) -> ExitCode {
 type Failure = (u8, String);
 
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| {
-        (
-            EXIT_UNREADABLE,
-            format!("cannot read {}: {e}", path.display()),
-        )
-    })
+    std::fs::read(path).map_err(|e| (EXIT_UNREADABLE, format!("cannot read {}: {e}", path.display())))
 }
 
 fn invalid(path: &Path, e: &InstanceError) -> Failure {
@@ -96,10 +91,7 @@ fn place(args: &Args) -> Result<(), Failure> {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     if csv_input && args.posts.is_none() {
-        return Err((
-            EXIT_USAGE,
-            "CSV input needs --posts FILE as well".to_owned(),
-        ));
+        return Err((EXIT_USAGE, "CSV input needs --posts FILE as well".to_owned()));
     }
     if !csv_input && args.couples.is_some() {
         return Err((
@@ -172,12 +164,7 @@ fn place(args: &Args) -> Result<(), Failure> {
     Ok(())
 }
 
-fn write(
-    args: &Args,
-    instance: &Instance,
-    outcome: &Outcome,
-    order: &Order,
-) -> Result<(), Failure> {
+fn write(args: &Args, instance: &Instance, outcome: &Outcome, order: &Order) -> Result<(), Failure> {
     let explain = !args.no_explanations;
     let target = args
         .output
@@ -328,22 +315,14 @@ fn csv_records(path: &Path, bytes: &[u8]) -> Result<Vec<(u64, Vec<String>)>, Fai
 
 /// The non-empty cells after the first `skip`, with their 1-based field numbers; an empty cell
 /// followed by a filled one is refused (a gap in a ranked list is almost surely a mistake).
-fn cells(
-    path: &Path,
-    line: u64,
-    record: &[String],
-    skip: usize,
-) -> Result<Vec<(String, u64)>, Failure> {
+fn cells(path: &Path, line: u64, record: &[String], skip: usize) -> Result<Vec<(String, u64)>, Failure> {
     let rest: Vec<(String, u64)> = record
         .iter()
         .enumerate()
         .skip(skip)
         .map(|(i, f)| (f.trim().to_owned(), i as u64 + 1))
         .collect();
-    let last_filled = rest
-        .iter()
-        .rposition(|(f, _)| !f.is_empty())
-        .map_or(0, |i| i + 1);
+    let last_filled = rest.iter().rposition(|(f, _)| !f.is_empty()).map_or(0, |i| i + 1);
     let kept: Vec<(String, u64)> = rest.into_iter().take(last_filled).collect();
     if let Some((_, col)) = kept.iter().find(|(f, _)| f.is_empty()) {
         return Err((
@@ -371,14 +350,8 @@ fn read_csv(
         let path = path.to_owned();
         move |e: InstanceError| invalid(&path, &e)
     };
-    for (line, record) in csv_records(applicants_path, applicants)?
-        .into_iter()
-        .skip(1)
-    {
-        let name = record
-            .first()
-            .map(|s| s.trim().to_owned())
-            .unwrap_or_default();
+    for (line, record) in csv_records(applicants_path, applicants)?.into_iter().skip(1) {
+        let name = record.first().map(|s| s.trim().to_owned()).unwrap_or_default();
         let choices = cells(applicants_path, line, &record, 1)?;
         no_duplicate_cells(&name, line, &choices).map_err(fail_in(applicants_path))?;
         b.at(at(line, 1));
@@ -386,14 +359,8 @@ fn read_csv(
             .map_err(fail_in(applicants_path))?;
     }
     for (line, record) in csv_records(posts_path, posts)?.into_iter().skip(1) {
-        let name = record
-            .first()
-            .map(|s| s.trim().to_owned())
-            .unwrap_or_default();
-        let cap_text = record
-            .get(1)
-            .map(|s| s.trim().to_owned())
-            .unwrap_or_default();
+        let name = record.first().map(|s| s.trim().to_owned()).unwrap_or_default();
+        let cap_text = record.get(1).map(|s| s.trim().to_owned()).unwrap_or_default();
         let Some(capacity) = cap_text.parse::<u32>().ok().filter(|&c| c > 0) else {
             return Err((
                 EXIT_INVALID,
@@ -410,12 +377,7 @@ fn read_csv(
     }
     if let Some((path, bytes)) = couples {
         for (line, record) in csv_records(path, bytes)?.into_iter().skip(1) {
-            let members = [0, 1].map(|i| {
-                record
-                    .get(i)
-                    .map(|s| s.trim().to_owned())
-                    .unwrap_or_default()
-            });
+            let members = [0, 1].map(|i| record.get(i).map(|s| s.trim().to_owned()).unwrap_or_default());
             let posts = cells(path, line, &record, 2)?;
             if posts.len() % 2 != 0 {
                 return Err((
@@ -437,16 +399,11 @@ fn read_csv(
             b.couple(members, pairs).map_err(fail_in(path))?;
         }
     }
-    b.build()
-        .map_err(|e| (EXIT_INVALID, format!("CSV input: {e}")))
+    b.build().map_err(|e| (EXIT_INVALID, format!("CSV input: {e}")))
 }
 
 /// Refuses a post listed twice by one applicant, naming the cell (the builder only knows the line).
-fn no_duplicate_cells(
-    applicant: &str,
-    line: u64,
-    choices: &[(String, u64)],
-) -> Result<(), InstanceError> {
+fn no_duplicate_cells(applicant: &str, line: u64, choices: &[(String, u64)]) -> Result<(), InstanceError> {
     let mut seen = std::collections::HashSet::new();
     for (post, col) in choices {
         if !seen.insert(post.as_str()) {

@@ -648,13 +648,10 @@ impl<'a, M: Copy> Assembler<'a, M> {
     pub(crate) fn couple(&mut self, members: [(Cow<'a, str>, M); 2]) -> Result<u32, BuildError<M>> {
         let [(n0, at0), (n1, at1)] = members;
         let c = id32(self.couple_members.len()).or_else(|p| err(p, at0))?;
-        let c = u32::try_from(c)
-            .ok()
-            .filter(|&c| c < u32::MAX / 2)
-            .ok_or(BuildError {
-                problem: Problem::TooLarge,
-                at: Some(at0),
-            })?;
+        // `member_of` stores `couple * 2 + side` in a u32.
+        if c >= u32::MAX / 2 {
+            return err(Problem::TooLarge, at0);
+        }
         let a0 = self.member(n0, c, 0, at0)?;
         let a1 = self.member(n1, c, 1, at1)?;
         let start = id32(self.pairs.len()).or_else(|p| err(p, at0))?;

@@ -83,6 +83,8 @@ fn position(input: &[u8], offset: usize) -> Position {
 }
 
 type Res<T> = Result<T, BuildError<usize>>;
+/// Two names with their offsets (a couple's members, or a pair of posts).
+type Two<'a> = [(Cow<'a, str>, usize); 2];
 
 fn invalid<T>(what: impl Into<String>, at: usize) -> Res<T> {
     Err(BuildError {
@@ -587,8 +589,8 @@ impl<'a> Reader<'a, '_> {
             "'{' (a couple is {\"members\": [A, B], \"pairs\": [[P, Q], ...]})",
         )?;
         // "members" must come before "pairs" would be an arbitrary rule; keep pairs until both read.
-        let mut members: Option<[(Cow<'a, str>, usize); 2]> = None;
-        let mut pairs: Option<Vec<[(Cow<'a, str>, usize); 2]>> = None;
+        let mut members: Option<Two<'a>> = None;
+        let mut pairs: Option<Vec<Two<'a>>> = None;
         self.ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
@@ -638,7 +640,7 @@ impl<'a> Reader<'a, '_> {
     }
 
     /// An array of exactly two strings.
-    fn two(&mut self, open_what: &str, what: &str) -> Res<[(Cow<'a, str>, usize); 2]> {
+    fn two(&mut self, open_what: &str, what: &str) -> Res<Two<'a>> {
         self.expect(b'[', open_what)?;
         let first = self.string(what)?;
         self.expect(b',', "',' (two names)")?;
