@@ -9,10 +9,12 @@
 mod accounts;
 mod audit;
 mod outbox;
+mod timetables;
 
 pub use accounts::{EmailTokenError, SessionRow, TokenPurpose, User, UserListing};
 pub use audit::AuditEntry;
 pub use outbox::OutboxMessage;
+pub use timetables::{HostOrg, TtAlt, TtAltInput, TtPlan, TtSchool, TtSchoolInput};
 
 use sqlx::any::{AnyPoolOptions, AnyQueryResult};
 use sqlx::{AnyPool, Executor};

@@ -19,6 +19,7 @@ pub mod page;
 mod public;
 pub mod security;
 pub mod session;
+mod timetables;
 
 use access::{Access, RouteDef};
 use axum::extract::Request;
@@ -63,6 +64,7 @@ fn all_routes() -> Vec<RouteDef> {
     routes.extend(public::routes());
     routes.extend(accounts::routes());
     routes.extend(admin::routes());
+    routes.extend(timetables::routes());
     routes
 }
 

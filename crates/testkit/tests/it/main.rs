@@ -28,5 +28,7 @@ macro_rules! on_both {
 mod accounts;
 mod admin;
 mod e2e;
+mod e2e_timetable;
 mod matrix;
 mod public;
+mod timetables;

@@ -39,6 +39,8 @@ const SIGNED_IN: &[Persona] = &[
     Admin,
 ];
 const ADMIN_ONLY: &[Persona] = &[Admin];
+const HOST_ONLY: &[Persona] = &[Host];
+const TIMETABLE_READERS: &[Persona] = &[Coordinator, Host, Admin];
 
 /// (method, route pattern, path to probe — `{victim}` is a user id —, who is admitted).
 const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
@@ -76,6 +78,71 @@ const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
         "/admin/users/{victim}/roles",
         ADMIN_ONLY,
     ),
+    ("GET", "/timetables", "/timetables", TIMETABLE_READERS),
+    ("GET", "/timetables/{org}", "/timetables/1", TIMETABLE_READERS),
+    (
+        "POST",
+        "/timetables/{org}/schools",
+        "/timetables/1/schools",
+        HOST_ONLY,
+    ),
+    (
+        "POST",
+        "/timetables/{org}/schools/{id}/delete",
+        "/timetables/1/schools/1/delete",
+        HOST_ONLY,
+    ),
+    ("POST", "/timetables/{org}/alts", "/timetables/1/alts", HOST_ONLY),
+    (
+        "POST",
+        "/timetables/{org}/alts/{id}/delete",
+        "/timetables/1/alts/1/delete",
+        HOST_ONLY,
+    ),
+    (
+        "POST",
+        "/timetables/{org}/plans",
+        "/timetables/1/plans",
+        HOST_ONLY,
+    ),
+    (
+        "GET",
+        "/timetables/{org}/plans/{plan}",
+        "/timetables/1/plans/1",
+        TIMETABLE_READERS,
+    ),
+    (
+        "POST",
+        "/timetables/{org}/plans/{plan}/generate",
+        "/timetables/1/plans/1/generate",
+        HOST_ONLY,
+    ),
+    (
+        "POST",
+        "/timetables/{org}/plans/{plan}/move",
+        "/timetables/1/plans/1/move",
+        HOST_ONLY,
+    ),
+    (
+        "POST",
+        "/timetables/{org}/plans/{plan}/publish",
+        "/timetables/1/plans/1/publish",
+        HOST_ONLY,
+    ),
+    (
+        "GET",
+        "/timetables/{org}/plans/{plan}/alts/{code}",
+        "/timetables/1/plans/1/alts/a1",
+        TIMETABLE_READERS,
+    ),
+    (
+        "GET",
+        "/timetables/{org}/plans/{plan}/schools/{code}",
+        "/timetables/1/plans/1/schools/s1",
+        TIMETABLE_READERS,
+    ),
+    ("GET", "/my/timetable", "/my/timetable", SIGNED_IN),
+    ("GET", "/timetable/feed/{file}", "/timetable/feed/bogus.ics", ALL),
 ];
 
 #[test]
