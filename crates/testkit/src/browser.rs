@@ -50,6 +50,20 @@ fn require_browser() -> bool {
     std::env::var("JETDESK_REQUIRE_BROWSER").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
 }
 
+/// Says once per test process, on the real stderr (libtest captures `eprintln!` of passing tests),
+/// that the browser tests were skipped.
+fn loud_skip_notice(message: &str) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let bar = "!".repeat(78);
+        let text = format!(
+            "\n{bar}\n!!! SKIPPED browser tests: {message}\n!!! Set JETDESK_REQUIRE_BROWSER=1 to make this a \
+             failure.\n{bar}\n\n"
+        );
+        let _ = std::io::stderr().write_all(text.as_bytes());
+    });
+}
+
 /// The workspace root (two levels above this crate).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -109,12 +123,7 @@ impl Browser {
                 if require_browser() {
                     panic!("JETDESK_REQUIRE_BROWSER=1 but {message}");
                 }
-                eprintln!();
-                eprintln!("{}", "!".repeat(78));
-                eprintln!("!!! SKIPPED browser tests: {message}");
-                eprintln!("!!! Set JETDESK_REQUIRE_BROWSER=1 to make this a failure.");
-                eprintln!("{}", "!".repeat(78));
-                eprintln!();
+                loud_skip_notice(&message);
                 return None;
             }
         }
