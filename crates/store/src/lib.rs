@@ -7,11 +7,15 @@
 //! what a conflict means to a user.
 
 mod accounts;
+mod applications;
 mod audit;
 mod outbox;
 mod timetables;
 
 pub use accounts::{EmailTokenError, SessionRow, TokenPurpose, User, UserListing};
+pub use applications::{
+    Application, ApplicationFilter, ApplicationListing, Round, RoundInput, SaveOutcome, SectionRow,
+};
 pub use audit::AuditEntry;
 pub use outbox::OutboxMessage;
 pub use timetables::{HostOrg, TtAlt, TtAltInput, TtPlan, TtSchool, TtSchoolInput};

@@ -311,3 +311,29 @@ fn decode_quoted_printable(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// Creates a UK round open from an hour ago until `closes_in` seconds from now; returns it.
+pub async fn open_round_closing_in(app: &TestApp, closes_in: i64) -> jetdesk_store::Round {
+    let now = jetdesk_store::now();
+    let rules = jetdesk_domain::eligibility::RuleSet::uk_default(2027).expect("rules");
+    let input = jetdesk_store::RoundInput {
+        name: "JET 2027 — United Kingdom".into(),
+        country: "UK".into(),
+        programme_year: 2027,
+        positions: "alt,cir".into(),
+        sea_invite_code: None,
+        opens_at: now - 3600,
+        closes_at: now + closes_in,
+        word_limit: 500,
+        referees_required: 2,
+        documents_required: "degree,passport".into(),
+        rules_json: serde_json::to_string(&rules).expect("json"),
+    };
+    let id = app.store.create_round(&input).await.expect("round");
+    app.store.round(id).await.expect("round").expect("round exists")
+}
+
+/// A UK round open for the next week.
+pub async fn open_round(app: &TestApp) -> jetdesk_store::Round {
+    open_round_closing_in(app, 7 * 24 * 3600).await
+}

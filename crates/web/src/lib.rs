@@ -8,6 +8,7 @@
 pub mod access;
 mod accounts;
 mod admin;
+mod applications;
 pub mod config;
 pub mod csrf;
 pub mod demo;
@@ -19,6 +20,7 @@ pub mod page;
 mod public;
 pub mod security;
 pub mod session;
+mod staff;
 mod timetables;
 
 use access::{Access, RouteDef};
@@ -65,6 +67,8 @@ fn all_routes() -> Vec<RouteDef> {
     routes.extend(accounts::routes());
     routes.extend(admin::routes());
     routes.extend(timetables::routes());
+    routes.extend(applications::routes());
+    routes.extend(staff::routes());
     routes
 }
 

@@ -27,6 +27,7 @@ macro_rules! on_both {
 
 mod accounts;
 mod admin;
+mod applications;
 mod e2e;
 mod e2e_timetable;
 mod matrix;

@@ -41,6 +41,9 @@ const SIGNED_IN: &[Persona] = &[
 const ADMIN_ONLY: &[Persona] = &[Admin];
 const HOST_ONLY: &[Persona] = &[Host];
 const TIMETABLE_READERS: &[Persona] = &[Coordinator, Host, Admin];
+const APPLICANTS: &[Persona] = &[Applicant, OtherApplicant];
+const STAFF: &[Persona] = &[Reviewer, Coordinator];
+const COORDINATOR: &[Persona] = &[Coordinator];
 
 /// (method, route pattern, path to probe — `{victim}` is a user id —, who is admitted).
 const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
@@ -70,6 +73,35 @@ const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
     ("GET", "/account", "/account", SIGNED_IN),
     ("GET", "/account/password", "/account/password", SIGNED_IN),
     ("POST", "/account/password", "/account/password", SIGNED_IN),
+    ("GET", "/apply", "/apply", APPLICANTS),
+    ("POST", "/apply/start", "/apply/start", APPLICANTS),
+    (
+        "GET",
+        "/apply/section/{id}",
+        "/apply/section/personal",
+        APPLICANTS,
+    ),
+    (
+        "POST",
+        "/apply/section/{id}",
+        "/apply/section/personal",
+        APPLICANTS,
+    ),
+    ("GET", "/apply/check", "/apply/check", APPLICANTS),
+    ("POST", "/apply/submit", "/apply/submit", APPLICANTS),
+    ("POST", "/apply/withdraw", "/apply/withdraw", APPLICANTS),
+    ("GET", "/staff/applications", "/staff/applications", STAFF),
+    (
+        "GET",
+        "/staff/applications/{id}",
+        "/staff/applications/{application}",
+        STAFF,
+    ),
+    ("GET", "/staff/rounds", "/staff/rounds", COORDINATOR),
+    ("GET", "/staff/rounds/new", "/staff/rounds/new", COORDINATOR),
+    ("POST", "/staff/rounds/new", "/staff/rounds/new", COORDINATOR),
+    ("GET", "/staff/rounds/{id}", "/staff/rounds/{round}", COORDINATOR),
+    ("POST", "/staff/rounds/{id}", "/staff/rounds/{round}", COORDINATOR),
     ("GET", "/admin/users", "/admin/users", ADMIN_ONLY),
     ("GET", "/admin/users/{id}", "/admin/users/{victim}", ADMIN_ONLY),
     (
@@ -182,10 +214,15 @@ on_both!(each_route_admits_exactly_its_roles, |app: TestApp| async move {
     }
     users.push((Anonymous, None));
     let victim = app.create_user("victim@matrix.example", &[Role::Applicant]).await;
+    let round = jetdesk_testkit::open_round(&app).await;
+    let application = app.store.create_application(&round, victim, "alt").await.unwrap();
 
     let mut wrong = Vec::new();
     for (method, pattern, probe, admitted) in MATRIX {
-        let path = probe.replace("{victim}", &victim.to_string());
+        let path = probe
+            .replace("{victim}", &victim.to_string())
+            .replace("{application}", &application.to_string())
+            .replace("{round}", &round.id.to_string());
         for &(persona, user_id) in &users {
             // A fresh session per probe: a probe (sign-out, say) must not change the next one.
             let (client, csrf) = app.session_for(user_id).await;

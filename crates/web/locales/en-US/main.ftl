@@ -174,3 +174,15 @@ admin-history-when = When
 admin-history-what = What
 admin-history-before = Before
 admin-history-after = After
+
+round-name = Name
+round-year = Departure year
+round-sea-code = SEA invitation code
+round-opens = Applications open
+round-closes = Deadline
+round-uk-time = UK time (Europe/London), to the minute.
+round-word-limit = Statement of purpose word limit
+round-referees = Number of referees
+nav-apply = Your application
+nav-applications = Applications
+nav-rounds = Rounds

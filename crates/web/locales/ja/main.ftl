@@ -171,3 +171,15 @@ admin-history-when = 日時
 admin-history-what = 内容
 admin-history-before = 変更前
 admin-history-after = 変更後
+
+round-name = 名称
+round-year = 出発年
+round-sea-code = SEA招待コード
+round-opens = 受付開始
+round-closes = 締切
+round-uk-time = 英国時間（Europe/London）、分単位。
+round-word-limit = 志望動機の語数制限
+round-referees = 推薦者の人数
+nav-apply = 応募書類
+nav-applications = 応募一覧
+nav-rounds = 募集回

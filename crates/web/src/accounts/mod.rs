@@ -114,14 +114,7 @@ struct AccountTemplate {
     roles: Vec<String>,
 }
 
-/// A page with a heading, a few paragraphs and an optional link: "check your e-mail" and friends.
-#[derive(Template)]
-#[template(path = "message.html")]
-struct MessageTemplate {
-    page: Page,
-    paragraphs: Vec<String>,
-    link: Option<(String, String)>,
-}
+use crate::public::MessageTemplate;
 
 fn message(
     ctx: &Ctx,

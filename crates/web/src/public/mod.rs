@@ -125,6 +125,15 @@ struct HomeTemplate {
     english_only: bool,
 }
 
+/// A page with a heading, a few paragraphs and an optional link: "check your e-mail" and friends.
+#[derive(Template)]
+#[template(path = "message.html")]
+pub(crate) struct MessageTemplate {
+    pub page: Page,
+    pub paragraphs: Vec<String>,
+    pub link: Option<(String, String)>,
+}
+
 /// The error page, rendered by the `error_pages` middleware.
 #[derive(Template)]
 #[template(path = "error.html")]

@@ -1,0 +1,528 @@
+//! Recruitment rounds, applications and their sections.
+//!
+//! A section is saved on its own, with a version number: a save names the version it was edited
+//! from, and a save from a stale version is refused (`SaveOutcome::Stale`) instead of silently
+//! overwriting what another tab saved. Submission is one conditional UPDATE, so a double click or two
+//! tabs submit once.
+
+use crate::{affected, on_unique, Result, Store, StoreError};
+
+/// A recruitment round.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Round {
+    /// Row id.
+    pub id: i64,
+    /// For example "JET 2027 — United Kingdom".
+    pub name: String,
+    /// Two-letter country code of the recruiting desk ("UK").
+    pub country: String,
+    /// The departure year (2027 for the 2027 intake).
+    pub programme_year: i64,
+    /// Positions offered, comma-separated ("alt,cir").
+    pub positions: String,
+    /// The code that unlocks SEA applications, if SEA is offered.
+    pub sea_invite_code: Option<String>,
+    /// Applications open (Unix seconds).
+    pub opens_at: i64,
+    /// The deadline (Unix seconds): a submission at or after it is refused.
+    pub closes_at: i64,
+    /// Word limit of the statement of purpose.
+    pub word_limit: i64,
+    /// How many referees an applicant names.
+    pub referees_required: i64,
+    /// Documents required, comma-separated.
+    pub documents_required: String,
+    /// The eligibility rule set, as JSON.
+    pub rules_json: String,
+}
+
+/// What a coordinator sets on a round.
+#[derive(Debug, Clone)]
+pub struct RoundInput {
+    /// See [`Round`].
+    pub name: String,
+    /// See [`Round`].
+    pub country: String,
+    /// See [`Round`].
+    pub programme_year: i64,
+    /// See [`Round`].
+    pub positions: String,
+    /// See [`Round`].
+    pub sea_invite_code: Option<String>,
+    /// See [`Round`].
+    pub opens_at: i64,
+    /// See [`Round`].
+    pub closes_at: i64,
+    /// See [`Round`].
+    pub word_limit: i64,
+    /// See [`Round`].
+    pub referees_required: i64,
+    /// See [`Round`].
+    pub documents_required: String,
+    /// See [`Round`].
+    pub rules_json: String,
+}
+
+/// An application.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Application {
+    /// Row id.
+    pub id: i64,
+    /// Its round.
+    pub round_id: i64,
+    /// The applicant.
+    pub user_id: i64,
+    /// "alt", "cir" or "sea".
+    pub position: String,
+    /// The reference shown everywhere, such as `JET27-UK-000123`.
+    pub reference: Option<String>,
+    /// The state machine's state, by name.
+    pub state: String,
+    /// Overall eligibility verdict, once computed.
+    pub eligibility_overall: Option<String>,
+    /// The eligibility evaluation, as JSON.
+    pub eligibility_json: Option<String>,
+    /// Why the applicant withdrew, if they said.
+    pub withdrawn_reason: Option<String>,
+    /// Created (Unix seconds).
+    pub created_at: i64,
+    /// Last change.
+    pub updated_at: i64,
+    /// Submitted, if it was.
+    pub submitted_at: Option<i64>,
+}
+
+/// A saved section.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SectionRow {
+    /// Section id, such as `personal`.
+    pub section: String,
+    /// The answers, as a JSON object of strings.
+    pub data_json: String,
+    /// 1 when every answer passed validation, else 0 (an integer: sqlx's `Any` driver cannot
+    /// decode SQLite booleans).
+    pub completed: i64,
+    /// Increases with every save.
+    pub version: i64,
+    /// Last saved.
+    pub updated_at: i64,
+}
+
+/// The result of a section save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveOutcome {
+    /// Saved; the new version.
+    Saved(i64),
+    /// Someone saved a newer version first; nothing was written.
+    Stale,
+}
+
+/// A row of the staff list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApplicationListing {
+    /// Application id.
+    pub id: i64,
+    /// Reference number.
+    pub reference: Option<String>,
+    /// Position.
+    pub position: String,
+    /// State.
+    pub state: String,
+    /// Eligibility verdict.
+    pub eligibility_overall: Option<String>,
+    /// Submitted at.
+    pub submitted_at: Option<i64>,
+    /// The applicant's account name.
+    pub display_name: String,
+    /// The applicant's e-mail.
+    pub email: String,
+}
+
+/// Filters of the staff list; empty strings mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationFilter {
+    /// Round id (0 for any).
+    pub round_id: i64,
+    /// Position.
+    pub position: String,
+    /// State.
+    pub state: String,
+    /// Eligibility verdict.
+    pub eligibility: String,
+    /// "yes", "no" or "".
+    pub submitted: String,
+    /// Free text: name, e-mail or reference.
+    pub q: String,
+    /// "submitted", "reference" or "name".
+    pub sort: String,
+}
+
+/// A value bound into a dynamically built filter.
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+const ROUND_COLUMNS: &str =
+    "id, name, country, programme_year, positions, sea_invite_code, opens_at, closes_at, \
+                             word_limit, referees_required, documents_required, rules_json";
+const APP_COLUMNS: &str =
+    "id, round_id, user_id, position, reference, state, eligibility_overall, eligibility_json, \
+                           withdrawn_reason, created_at, updated_at, submitted_at";
+
+impl SectionRow {
+    /// Whether every answer passed validation.
+    pub fn is_complete(&self) -> bool {
+        self.completed != 0
+    }
+}
+
+impl Store {
+    /// Creates a round.
+    pub async fn create_round(&self, r: &RoundInput) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO rounds (name, country, programme_year, positions, sea_invite_code, opens_at, closes_at,
+                 word_limit, referees_required, documents_required, rules_json, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(&r.name)
+        .bind(&r.country)
+        .bind(r.programme_year)
+        .bind(&r.positions)
+        .bind(&r.sea_invite_code)
+        .bind(r.opens_at)
+        .bind(r.closes_at)
+        .bind(r.word_limit)
+        .bind(r.referees_required)
+        .bind(&r.documents_required)
+        .bind(&r.rules_json)
+        .bind(crate::now())
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// Updates a round.
+    pub async fn update_round(&self, id: i64, r: &RoundInput) -> Result<()> {
+        sqlx::query(
+            "UPDATE rounds SET name = $1, country = $2, programme_year = $3, positions = $4, sea_invite_code = $5,
+                 opens_at = $6, closes_at = $7, word_limit = $8, referees_required = $9, documents_required = $10,
+                 rules_json = $11 WHERE id = $12",
+        )
+        .bind(&r.name)
+        .bind(&r.country)
+        .bind(r.programme_year)
+        .bind(&r.positions)
+        .bind(&r.sea_invite_code)
+        .bind(r.opens_at)
+        .bind(r.closes_at)
+        .bind(r.word_limit)
+        .bind(r.referees_required)
+        .bind(&r.documents_required)
+        .bind(&r.rules_json)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Every round, newest first.
+    pub async fn rounds(&self) -> Result<Vec<Round>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {ROUND_COLUMNS} FROM rounds ORDER BY opens_at DESC, id DESC"
+        ))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// One round.
+    pub async fn round(&self, id: i64) -> Result<Option<Round>> {
+        Ok(
+            sqlx::query_as(&format!("SELECT {ROUND_COLUMNS} FROM rounds WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    /// Rounds of `country` whose window overlaps [opens, closes), other than `except`.
+    pub async fn overlapping_rounds(
+        &self,
+        country: &str,
+        opens: i64,
+        closes: i64,
+        except: i64,
+    ) -> Result<Vec<Round>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {ROUND_COLUMNS} FROM rounds WHERE country = $1 AND opens_at < $3 AND closes_at > $2 AND id <> $4"
+        ))
+        .bind(country)
+        .bind(opens)
+        .bind(closes)
+        .bind(except)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The round an applicant applies to now: the open one, else the most recent that has opened.
+    pub async fn current_round(&self, country: &str) -> Result<Option<Round>> {
+        let now = crate::now();
+        Ok(sqlx::query_as(&format!(
+            "SELECT {ROUND_COLUMNS} FROM rounds WHERE country = $1 AND opens_at <= $2
+             ORDER BY (CASE WHEN closes_at > $2 THEN 0 ELSE 1 END), closes_at DESC LIMIT 1"
+        ))
+        .bind(country)
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Starts an application. A second one in the same round is `Conflict("one application per round")`.
+    /// The reference is `JET<yy>-<country>-<id, 6 digits>`.
+    pub async fn create_application(&self, round: &Round, user_id: i64, position: &str) -> Result<i64> {
+        let now = crate::now();
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO applications (round_id, user_id, position, state, created_at, updated_at)
+             VALUES ($1, $2, $3, 'draft', $4, $4) RETURNING id",
+        )
+        .bind(round.id)
+        .bind(user_id)
+        .bind(position)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| on_unique(e, "one application per round"))?;
+        let reference = format!("JET{:02}-{}-{:06}", round.programme_year % 100, round.country, id);
+        sqlx::query("UPDATE applications SET reference = $1 WHERE id = $2")
+            .bind(&reference)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The user's application in a round.
+    pub async fn application_of(&self, round_id: i64, user_id: i64) -> Result<Option<Application>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {APP_COLUMNS} FROM applications WHERE round_id = $1 AND user_id = $2"
+        ))
+        .bind(round_id)
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// An application by id.
+    pub async fn application(&self, id: i64) -> Result<Option<Application>> {
+        Ok(
+            sqlx::query_as(&format!("SELECT {APP_COLUMNS} FROM applications WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    /// An application's saved sections.
+    pub async fn sections(&self, application_id: i64) -> Result<Vec<SectionRow>> {
+        Ok(sqlx::query_as(
+            "SELECT section, data_json, completed, version, updated_at FROM application_sections
+             WHERE application_id = $1",
+        )
+        .bind(application_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Saves a section edited from `expected_version` (0: never saved). Only a draft can change.
+    pub async fn save_section(
+        &self,
+        application_id: i64,
+        section: &str,
+        data_json: &str,
+        completed: bool,
+        expected_version: i64,
+    ) -> Result<SaveOutcome> {
+        let now = crate::now();
+        let mut tx = self.pool().begin().await?;
+        let written = if expected_version == 0 {
+            let inserted = sqlx::query(
+                "INSERT INTO application_sections (application_id, section, data_json, completed, version, updated_at)
+                 SELECT $1, $2, $3, $4, 1, $5 WHERE EXISTS (SELECT 1 FROM applications WHERE id = $1 AND state = 'draft')",
+            )
+            .bind(application_id)
+            .bind(section)
+            .bind(data_json)
+            .bind(i64::from(completed))
+            .bind(now)
+            .execute(&mut *tx)
+            .await;
+            match inserted {
+                Ok(done) => affected(done),
+                Err(e) => match on_unique(e, "section") {
+                    StoreError::Conflict(_) => 0,
+                    other => return Err(other),
+                },
+            }
+        } else {
+            affected(
+                sqlx::query(
+                    "UPDATE application_sections SET data_json = $1, completed = $2, version = version + 1, updated_at = $3
+                     WHERE application_id = $4 AND section = $5 AND version = $6
+                       AND EXISTS (SELECT 1 FROM applications WHERE id = $4 AND state = 'draft')",
+                )
+                .bind(data_json)
+                .bind(i64::from(completed))
+                .bind(now)
+                .bind(application_id)
+                .bind(section)
+                .bind(expected_version)
+                .execute(&mut *tx)
+                .await?,
+            )
+        };
+        if written == 0 {
+            tx.rollback().await?;
+            return Ok(SaveOutcome::Stale);
+        }
+        sqlx::query("UPDATE applications SET updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(application_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(SaveOutcome::Saved(expected_version + 1))
+    }
+
+    /// Sets the text the staff search looks in (names, e-mail, reference; lower case).
+    pub async fn set_search_text(&self, application_id: i64, text: &str) -> Result<()> {
+        sqlx::query("UPDATE applications SET search_text = $1 WHERE id = $2")
+            .bind(text.to_lowercase())
+            .bind(application_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Submits a draft before `closes_at`, moving it to `state` with its eligibility verdict.
+    /// Returns false if it was not a draft any more or the deadline had passed (nothing changes).
+    pub async fn submit_application(
+        &self,
+        application_id: i64,
+        now: i64,
+        closes_at: i64,
+        state: &str,
+        eligibility_overall: &str,
+        eligibility_json: &str,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE applications SET state = $1, eligibility_overall = $2, eligibility_json = $3, submitted_at = $4,
+                 updated_at = $4
+             WHERE id = $5 AND state = 'draft' AND $4 < $6",
+        )
+        .bind(state)
+        .bind(eligibility_overall)
+        .bind(eligibility_json)
+        .bind(now)
+        .bind(application_id)
+        .bind(closes_at)
+        .execute(self.pool())
+        .await?;
+        Ok(affected(done) == 1)
+    }
+
+    /// Moves an application from `from` to `to` (the caller checked the state machine). False if it
+    /// was no longer in `from`.
+    pub async fn set_application_state(
+        &self,
+        application_id: i64,
+        from: &str,
+        to: &str,
+        reason: Option<&str>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE applications SET state = $1, updated_at = $2, withdrawn_reason = COALESCE($3, withdrawn_reason)
+             WHERE id = $4 AND state = $5",
+        )
+        .bind(to)
+        .bind(crate::now())
+        .bind(reason)
+        .bind(application_id)
+        .bind(from)
+        .execute(self.pool())
+        .await?;
+        Ok(affected(done) == 1)
+    }
+
+    /// The staff list: filtered, searched, sorted, one page, with the total.
+    pub async fn list_applications(
+        &self,
+        f: &ApplicationFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<ApplicationListing>, i64)> {
+        let mut conditions = vec!["1 = 1".to_string()];
+        let mut binds: Vec<Bind> = Vec::new();
+        let mut bind = |value: Bind, sql: &str| {
+            binds.push(value);
+            conditions.push(sql.replace('?', &format!("${}", binds.len())));
+        };
+        if f.round_id > 0 {
+            bind(Bind::Int(f.round_id), "a.round_id = ?");
+        }
+        if !f.position.is_empty() {
+            bind(Bind::Text(f.position.clone()), "a.position = ?");
+        }
+        if !f.state.is_empty() {
+            bind(Bind::Text(f.state.clone()), "a.state = ?");
+        }
+        if !f.eligibility.is_empty() {
+            bind(Bind::Text(f.eligibility.clone()), "a.eligibility_overall = ?");
+        }
+        let q = f.q.trim().to_lowercase();
+        if !q.is_empty() {
+            let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            bind(
+                Bind::Text(format!("%{escaped}%")),
+                "(a.search_text LIKE ? ESCAPE '\\' OR LOWER(u.email) LIKE ? ESCAPE '\\' OR LOWER(u.display_name) LIKE ? ESCAPE '\\')",
+            );
+        }
+        match f.submitted.as_str() {
+            "yes" => conditions.push("a.submitted_at IS NOT NULL".into()),
+            "no" => conditions.push("a.submitted_at IS NULL".into()),
+            _ => {}
+        }
+        let order = match f.sort.as_str() {
+            "reference" => "a.id ASC",
+            "name" => "u.display_name ASC, a.id ASC",
+            _ => "a.submitted_at DESC, a.id DESC",
+        };
+        let filter = conditions.join(" AND ");
+        let from = "FROM applications a JOIN users u ON u.id = a.user_id";
+        let count_sql = format!("SELECT COUNT(*) {from} WHERE {filter}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for b in &binds {
+            count = match b {
+                Bind::Int(i) => count.bind(*i),
+                Bind::Text(t) => count.bind(t.clone()),
+            };
+        }
+        let total = count.fetch_one(self.pool()).await?;
+        let n = binds.len();
+        let sql = format!(
+            "SELECT a.id, a.reference, a.position, a.state, a.eligibility_overall, a.submitted_at, u.display_name, u.email
+             {from} WHERE {filter} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let mut rows = sqlx::query_as::<_, ApplicationListing>(&sql);
+        for b in &binds {
+            rows = match b {
+                Bind::Int(i) => rows.bind(*i),
+                Bind::Text(t) => rows.bind(t.clone()),
+            };
+        }
+        let rows = rows.bind(limit).bind(offset).fetch_all(self.pool()).await?;
+        Ok((rows, total))
+    }
+}

@@ -1,0 +1,277 @@
+//! The JET Desk's side of applications: the searchable list and the detail page (for coordinators
+//! and reviewers), and recruitment rounds (coordinators). Staff views of an application are
+//! recorded in the audit log.
+
+mod rounds;
+
+use crate::access::{Access, RouteDef};
+use crate::applications::eligibility::{self, Shown};
+use crate::applications::sections::{Answers, Kind, SECTIONS};
+use crate::applications::state_label;
+use crate::error::{AppError, AppResult};
+use crate::forms::url_encode;
+use crate::page::{format_time, Page};
+use crate::session::Ctx;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use axum::routing::get;
+use jetdesk_domain::Role;
+use jetdesk_store::{ApplicationFilter, ApplicationListing, AuditEntry, Round};
+use serde::Deserialize;
+
+const STAFF: Access = Access::Roles(&[Role::Coordinator, Role::Reviewer]);
+const PAGE_SIZE: i64 = 50;
+
+pub(crate) fn routes() -> Vec<RouteDef> {
+    let mut routes = vec![
+        RouteDef::get("/staff/applications", STAFF, get(list)),
+        RouteDef::get("/staff/applications/{id}", STAFF, get(detail)),
+    ];
+    routes.extend(rounds::routes());
+    routes
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    round: String,
+    #[serde(default)]
+    position: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    eligibility: String,
+    #[serde(default)]
+    submitted: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    sort: String,
+    page: Option<i64>,
+}
+
+/// Allowed values of each filter; anything else is treated as "any".
+const POSITIONS: &[(&str, &str)] = &[("", "Any"), ("alt", "ALT"), ("cir", "CIR"), ("sea", "SEA")];
+const STATES: &[&str] = &[
+    "draft",
+    "submitted",
+    "eligible",
+    "ineligible",
+    "in_review",
+    "invited",
+    "interviewed",
+    "shortlisted",
+    "alternate",
+    "unsuccessful",
+    "placed",
+    "accepted",
+    "declined",
+    "departed",
+    "withdrawn",
+];
+const VERDICTS: &[(&str, &str)] = &[
+    ("", "Any"),
+    ("pass", "Pass"),
+    ("needs_review", "Needs review"),
+    ("fail", "Fail"),
+];
+
+fn pick(value: &str, allowed: &[&str]) -> String {
+    if allowed.contains(&value) {
+        value.to_string()
+    } else {
+        String::new()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/applications.html")]
+struct ListTemplate {
+    page: Page,
+    rounds: Vec<(String, String, bool)>,
+    positions: Vec<(&'static str, &'static str, bool)>,
+    states: Vec<(&'static str, &'static str, bool)>,
+    verdicts: Vec<(&'static str, &'static str, bool)>,
+    submitted: String,
+    q: String,
+    sort: String,
+    rows: Vec<ApplicationListing>,
+    total: i64,
+    page_no: i64,
+    pages: i64,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl ListTemplate {
+    fn when(&self, at: &Option<i64>) -> String {
+        at.map(format_time).unwrap_or_else(|| "—".into())
+    }
+    fn state(&self, s: &str) -> &'static str {
+        state_label(s)
+    }
+    fn verdict(&self, v: &Option<String>) -> &'static str {
+        match v.as_deref() {
+            Some("pass") => "Pass",
+            Some("fail") => "Fail",
+            Some("needs_review") => "Needs review",
+            _ => "—",
+        }
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Html<String>> {
+    let rounds = state.store.rounds().await?;
+    let round_id: i64 = q
+        .round
+        .parse()
+        .unwrap_or_else(|_| rounds.first().map(|r| r.id).unwrap_or(0));
+    let filter = ApplicationFilter {
+        round_id,
+        position: pick(&q.position, &["alt", "cir", "sea"]),
+        state: pick(&q.state, STATES),
+        eligibility: pick(&q.eligibility, &["pass", "needs_review", "fail"]),
+        submitted: pick(&q.submitted, &["yes", "no"]),
+        q: q.q.chars().take(100).collect(),
+        sort: pick(&q.sort, &["submitted", "reference", "name"]),
+    };
+    let page_no = q.page.unwrap_or(1).clamp(1, 100_000);
+    let (rows, total) = state
+        .store
+        .list_applications(&filter, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
+        .await?;
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let link = |n: i64| {
+        format!(
+            "/staff/applications?round={}&position={}&state={}&eligibility={}&submitted={}&q={}&sort={}&page={n}",
+            filter.round_id,
+            filter.position,
+            filter.state,
+            filter.eligibility,
+            filter.submitted,
+            url_encode(&filter.q),
+            filter.sort
+        )
+    };
+    let t = ListTemplate {
+        page: Page::new(&ctx, "Applications"),
+        rounds: rounds
+            .iter()
+            .map(|r| (r.id.to_string(), r.name.clone(), r.id == filter.round_id))
+            .collect(),
+        positions: POSITIONS
+            .iter()
+            .map(|(v, l)| (*v, *l, *v == filter.position))
+            .collect(),
+        states: std::iter::once(("", "Any", filter.state.is_empty()))
+            .chain(STATES.iter().map(|s| (*s, state_label(s), *s == filter.state)))
+            .collect(),
+        verdicts: VERDICTS
+            .iter()
+            .map(|(v, l)| (*v, *l, *v == filter.eligibility))
+            .collect(),
+        prev: (page_no > 1).then(|| link(page_no - 1)),
+        next: (page_no < pages).then(|| link(page_no + 1)),
+        submitted: filter.submitted.clone(),
+        q: filter.q.clone(),
+        sort: filter.sort.clone(),
+        rows,
+        total,
+        page_no,
+        pages,
+    };
+    Ok(Html(t.render()?))
+}
+
+struct DetailSection {
+    title: &'static str,
+    complete: bool,
+    rows: Vec<(&'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/application.html")]
+struct DetailTemplate {
+    page: Page,
+    reference: String,
+    applicant: String,
+    email: String,
+    position: String,
+    state: &'static str,
+    round: String,
+    submitted: String,
+    sections: Vec<DetailSection>,
+    eligibility: Vec<Shown>,
+    history: Vec<AuditEntry>,
+}
+
+async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Html<String>> {
+    let staff = ctx.require_user()?.clone();
+    let app = state.store.application(id).await?.ok_or(AppError::NotFound)?;
+    let user = state.store.user(app.user_id).await?.ok_or(AppError::NotFound)?;
+    let round: Option<Round> = state.store.round(app.round_id).await?;
+    let saved = state.store.sections(app.id).await?;
+    let sections = SECTIONS
+        .iter()
+        .map(|s| {
+            let row = saved.iter().find(|r| r.section == s.id);
+            let answers: Answers = row
+                .and_then(|r| serde_json::from_str(&r.data_json).ok())
+                .unwrap_or_default();
+            DetailSection {
+                title: s.title,
+                complete: row.is_some_and(|r| r.is_complete()),
+                rows: s
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let v = answers.get(f.id).cloned().unwrap_or_default();
+                        let shown = match f.kind {
+                            Kind::Select(o) | Kind::Radio(o) => o
+                                .iter()
+                                .find(|(k, _)| *k == v)
+                                .map(|(_, l)| l.to_string())
+                                .unwrap_or(v),
+                            _ => v,
+                        };
+                        (f.label, shown)
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let subject = format!("application:{id}");
+    state
+        .store
+        .audit(Some(staff.id), "application.view", &subject, None, None)
+        .await?;
+    let history = state.store.audit_for(&subject, 50).await?;
+    let t = DetailTemplate {
+        page: Page::new(
+            &ctx,
+            app.reference
+                .clone()
+                .unwrap_or_else(|| format!("Application {id}")),
+        ),
+        reference: app.reference.clone().unwrap_or_default(),
+        applicant: user.display_name,
+        email: user.email,
+        position: app.position.to_uppercase(),
+        state: state_label(&app.state),
+        round: round.map(|r| r.name).unwrap_or_default(),
+        submitted: app
+            .submitted_at
+            .map(format_time)
+            .unwrap_or_else(|| "Not submitted".into()),
+        sections,
+        eligibility: eligibility::shown(app.eligibility_json.as_deref()),
+        history,
+    };
+    Ok(Html(t.render()?))
+}
