@@ -14,7 +14,8 @@ mod timetables;
 
 pub use accounts::{EmailTokenError, SessionRow, TokenPurpose, User, UserListing};
 pub use applications::{
-    Application, ApplicationFilter, ApplicationListing, Round, RoundInput, SaveOutcome, SectionRow,
+    Application, ApplicationFilter, ApplicationListing, DemoApplication, Round, RoundInput, SaveOutcome,
+    SectionRow,
 };
 pub use audit::AuditEntry;
 pub use outbox::OutboxMessage;

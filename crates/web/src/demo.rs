@@ -1,9 +1,17 @@
-//! Demo data: an account for every role, all with one password, so a new user can see what each
-//! role sees. Loaded only into an empty database (by `serve --demo` or `jetdesk demo`).
+//! Demo data, so a new user sees what each role sees: an account for every role (one password), an
+//! open recruitment round with a draft and a submitted application, a host organisation with its
+//! schools and ALTs, and, on request, any number of synthetic applications for load tests.
+//! Loaded only into an empty database (by `serve --demo` or `jetdesk demo`).
 
+use crate::applications::sections::{Answers, SECTIONS};
+use crate::applications::{eligibility, COUNTRY};
 use crate::security::hash_password;
+use jetdesk_domain::eligibility::RuleSet;
 use jetdesk_domain::Role;
-use jetdesk_store::Store;
+use jetdesk_store::{DemoApplication, Round, RoundInput, Store};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::collections::HashMap;
 
 /// A demo account as printed at start.
 #[derive(Debug, Clone)]
@@ -33,19 +41,366 @@ const ACCOUNTS: &[(&str, &str, &[Role])] = &[
     ("applicant2@jetdesk.example", "Ben Applicant", &[Role::Applicant]),
 ];
 
-/// Creates the demo accounts with `password`; returns them for the start-up banner.
+/// Creates the demo accounts with `password`, the demo round and the demo host organisation;
+/// returns the accounts for the start-up banner.
 pub async fn load(store: &Store, password: &str) -> anyhow::Result<Vec<DemoAccount>> {
     let phc = {
         let password = password.to_string();
         tokio::task::spawn_blocking(move || hash_password(&password)).await??
     };
     let mut created = Vec::new();
+    let mut ids = HashMap::new();
     for (email, name, roles) in ACCOUNTS {
-        store.create_user(email, name, &phc, roles, true).await?;
+        let id = store.create_user(email, name, &phc, roles, true).await?;
+        ids.insert(*email, id);
         created.push(DemoAccount {
             email: (*email).to_string(),
             roles: roles.to_vec(),
         });
     }
+    let round = demo_round(store).await?;
+    // Ann has started a CIR application; Ben has submitted an ALT one.
+    if let Some(ann) = ids.get("applicant@jetdesk.example") {
+        let app = store.create_application(&round, *ann, "cir").await?;
+        let answers = sample_answers(&mut StdRng::seed_from_u64(1), "Ann", "Applicant", "cir", true);
+        for (section, a) in answers.iter().take(3) {
+            store
+                .save_section(app, section, &serde_json::to_string(a)?, true, 0)
+                .await?;
+        }
+        store
+            .set_search_text(app, "ann applicant applicant@jetdesk.example")
+            .await?;
+    }
+    if let Some(ben) = ids.get("applicant2@jetdesk.example") {
+        let app = store.create_application(&round, *ben, "alt").await?;
+        let answers = sample_answers(&mut StdRng::seed_from_u64(2), "Ben", "Applicant", "alt", true);
+        for (section, a) in &answers {
+            store
+                .save_section(app, section, &serde_json::to_string(a)?, true, 0)
+                .await?;
+        }
+        let all: HashMap<&str, Answers> = answers.iter().map(|(s, a)| (*s, a.clone())).collect();
+        let outcome = eligibility::evaluate(&round, "alt", &all);
+        store
+            .submit_application(
+                app,
+                jetdesk_store::now(),
+                round.closes_at,
+                outcome.state,
+                outcome.overall,
+                &outcome.json,
+            )
+            .await?;
+        store
+            .set_search_text(app, "ben applicant applicant2@jetdesk.example")
+            .await?;
+    }
+    if let Some(host) = ids.get("host@jetdesk.example") {
+        crate::timetables::demo::load_demo(store, *host).await?;
+    }
     Ok(created)
+}
+
+/// The open UK round: opened seven weeks ago, closing at 18:00 UK time on the last Friday of
+/// November (or in two weeks, when that has passed).
+async fn demo_round(store: &Store) -> anyhow::Result<Round> {
+    let tz = jiff::tz::TimeZone::get("Europe/London")?;
+    let now = jiff::Zoned::now().with_time_zone(tz.clone());
+    let mut deadline = last_friday_of_november(now.year())?
+        .at(18, 0, 0, 0)
+        .to_zoned(tz.clone())?;
+    if deadline.timestamp() <= now.timestamp() + jiff::SignedDuration::from_hours(24) {
+        deadline = now
+            .date()
+            .checked_add(jiff::Span::new().days(14))?
+            .at(18, 0, 0, 0)
+            .to_zoned(tz)?;
+    }
+    let year = deadline.year() + 1;
+    let rules = RuleSet::uk_default(year).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let input = RoundInput {
+        name: format!("JET {year} — United Kingdom"),
+        country: COUNTRY.into(),
+        programme_year: i64::from(year),
+        positions: "alt,cir".into(),
+        sea_invite_code: None,
+        opens_at: now.timestamp().as_second() - 49 * 24 * 3600,
+        closes_at: deadline.timestamp().as_second(),
+        word_limit: 500,
+        referees_required: 2,
+        documents_required: "degree,passport".into(),
+        rules_json: serde_json::to_string(&rules)?,
+    };
+    let id = store.create_round(&input).await?;
+    store
+        .round(id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo round vanished"))
+}
+
+fn last_friday_of_november(year: i16) -> anyhow::Result<jiff::civil::Date> {
+    let mut day = jiff::civil::date(year, 11, 30);
+    while day.weekday() != jiff::civil::Weekday::Friday {
+        day = day.yesterday()?;
+    }
+    Ok(day)
+}
+
+const GIVEN: &[&str] = &[
+    "Olivia", "Amelia", "Isla", "Ava", "Mia", "Freya", "Lily", "Grace", "Sophie", "Emily", "Oliver",
+    "George", "Harry", "Noah", "Jack", "Leo", "Arthur", "Oscar", "Charlie", "Thomas", "Priya", "Aisha",
+    "Mohammed", "Yusuf", "Chloe", "Ruby", "Callum", "Eilidh", "Rhys", "Siobhan",
+];
+const FAMILY: &[&str] = &[
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Wood",
+    "Jackson",
+    "Clarke",
+    "Khan",
+    "Campbell",
+    "Stewart",
+    "MacDonald",
+    "Murray",
+    "Hughes",
+    "Edwards",
+    "Lewis",
+    "Morgan",
+];
+const UNIVERSITIES: &[&str] = &[
+    "University of Leeds",
+    "University of Edinburgh",
+    "University of Manchester",
+    "SOAS University of London",
+    "University of Sheffield",
+    "Cardiff University",
+    "University of Glasgow",
+    "Newcastle University",
+    "University of Oxford",
+    "University of Cambridge",
+    "University of Bristol",
+    "Queen's University Belfast",
+];
+const TOWNS: &[&str] = &[
+    "York", "Leeds", "Bath", "Cardiff", "Glasgow", "Derby", "Norwich", "Exeter", "Belfast", "Hull",
+];
+const SUBJECTS: &[&str] = &[
+    "Japanese Studies",
+    "English Literature",
+    "History",
+    "Linguistics",
+    "Physics",
+    "Geography",
+];
+
+/// Plausible answers to every section; with `eligible` false, one rule is broken on purpose.
+fn sample_answers(
+    rng: &mut StdRng,
+    given: &str,
+    family: &str,
+    position: &str,
+    eligible: bool,
+) -> Vec<(&'static str, Answers)> {
+    let pick = |rng: &mut StdRng, list: &[&str]| list[rng.gen_range(0..list.len())].to_string();
+    let mut out = Vec::new();
+    let flaw = if eligible { 0 } else { rng.gen_range(1..=4) };
+    for section in SECTIONS {
+        let mut a = Answers::new();
+        let mut set = |k: &str, v: String| {
+            a.insert(k.to_string(), v);
+        };
+        match section.id {
+            "personal" => {
+                set("given_names", given.to_string());
+                set("family_name", family.to_string());
+                set("sex", if rng.gen_bool(0.55) { "female" } else { "male" }.into());
+                set(
+                    "date_of_birth",
+                    format!(
+                        "{}-{:02}-{:02}",
+                        rng.gen_range(1990..2004),
+                        rng.gen_range(1..13),
+                        rng.gen_range(1..29)
+                    ),
+                );
+                set("phone", format!("07700 9{:05}", rng.gen_range(0..100_000)));
+                set(
+                    "address",
+                    format!("{} High Street\n{}", rng.gen_range(1..200), pick(rng, TOWNS)),
+                );
+                set("home_town", pick(rng, TOWNS));
+                set(
+                    "interview_location",
+                    if position == "alt" && rng.gen_bool(0.15) {
+                        "edinburgh"
+                    } else {
+                        "london"
+                    }
+                    .into(),
+                );
+            }
+            "nationality" => {
+                set("british", if flaw == 1 { "no" } else { "yes" }.into());
+                set("japanese_nationality", "no".into());
+                set(
+                    "passport_number",
+                    format!("{:09}", rng.gen_range(0..1_000_000_000u64)),
+                );
+                set("passport_expiry", format!("{}-06-30", rng.gen_range(2028..2036)));
+            }
+            "education" => {
+                set("degree_title", "BA (Hons)".into());
+                set("university", pick(rng, UNIVERSITIES));
+                set("subject", pick(rng, SUBJECTS));
+                set("degree_status", "expected".into());
+                set(
+                    "expected_date",
+                    if flaw == 2 {
+                        "2027-09-30".into()
+                    } else {
+                        "2027-06-30".into()
+                    },
+                );
+                set("teacher_training", "no".into());
+            }
+            "japanese" => {
+                let level = if position == "cir" {
+                    if rng.gen_bool(0.6) {
+                        "N2"
+                    } else {
+                        "N1"
+                    }
+                } else {
+                    "none"
+                };
+                set("jlpt_level", level.into());
+                if level != "none" {
+                    set("jlpt_date", "2025-12-07".into());
+                }
+                for k in ["speaking", "reading", "writing"] {
+                    set(k, if position == "cir" { "advanced" } else { "basic" }.into());
+                }
+                set("not_sure", if position == "cir" { "sure" } else { "na" }.into());
+            }
+            "experience" => {
+                set("tefl", if rng.gen_bool(0.3) { "yes" } else { "no" }.into());
+                set("work", "Retail and tutoring part-time during university.".into());
+                set("previous_jet", "no".into());
+                set("declined_last_year", if flaw == 3 { "yes" } else { "no" }.into());
+                set(
+                    "months_in_japan",
+                    if flaw == 4 {
+                        "80".into()
+                    } else {
+                        rng.gen_range(0..13).to_string()
+                    },
+                );
+            }
+            "interest" => {
+                set(
+                    "interest_japan",
+                    "Studied the language and spent a summer in Japan.".into(),
+                );
+                set(
+                    "exchange",
+                    "Ran the university's language exchange society.".into(),
+                );
+            }
+            "statement" => set(
+                "statement",
+                "I want to help pupils enjoy English and build links between our towns.".into(),
+            ),
+            "preferences" => {
+                set("area1", "hokkaido".into());
+                set("area2", "okinawa".into());
+                set("setting", "any".into());
+                set("partner", "no".into());
+            }
+            "health" => set("condition", "no".into()),
+            _ => {
+                set("criminal", "no".into());
+                for d in [
+                    "true-and-complete",
+                    "english-and-interest",
+                    "fit-to-work",
+                    "criminal-record",
+                    "data-processing",
+                ] {
+                    set(d, "yes".into());
+                }
+            }
+        }
+        out.push((section.id, a));
+    }
+    out
+}
+
+/// Fills the current round with `n` synthetic submitted applications (about one in ten
+/// ineligible), in batches, calling `progress` with the number written so far.
+pub async fn applications(
+    store: &Store,
+    n: u64,
+    seed: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<()> {
+    let round = match store.current_round(COUNTRY).await? {
+        Some(r) => r,
+        None => demo_round(store).await?,
+    };
+    let phc = tokio::task::spawn_blocking(|| hash_password("jetdesk-demo")).await??;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut written = 0u64;
+    let start = jetdesk_store::now() - 40 * 24 * 3600;
+    while written < n {
+        let mut batch = Vec::new();
+        for i in written..(written + 500).min(n) {
+            let given = GIVEN[rng.gen_range(0..GIVEN.len())];
+            let family = FAMILY[rng.gen_range(0..FAMILY.len())];
+            let position = if rng.gen_bool(0.9) { "alt" } else { "cir" };
+            let eligible = !rng.gen_bool(0.1);
+            let answers = sample_answers(&mut rng, given, family, position, eligible);
+            let all: HashMap<&str, Answers> = answers.iter().map(|(s, a)| (*s, a.clone())).collect();
+            let outcome = eligibility::evaluate(&round, position, &all);
+            let email = format!(
+                "{}.{}.{i}@applicants.example",
+                given.to_lowercase(),
+                family.to_lowercase()
+            );
+            batch.push(DemoApplication {
+                search_text: format!("{given} {family} {email}").to_lowercase(),
+                display_name: format!("{given} {family}"),
+                email,
+                position: position.into(),
+                state: outcome.state.into(),
+                submitted_at: Some(start + rng.gen_range(0..40 * 24 * 3600)),
+                eligibility_overall: Some(outcome.overall.into()),
+                eligibility_json: Some(outcome.json),
+                sections: answers
+                    .iter()
+                    .map(|(s, a)| (s.to_string(), serde_json::to_string(a).unwrap_or_default(), true))
+                    .collect(),
+            });
+        }
+        store.insert_demo_applications(&round, &phc, &batch).await?;
+        written += batch.len() as u64;
+        progress(written);
+    }
+    Ok(())
 }

@@ -21,7 +21,7 @@ mod public;
 pub mod security;
 pub mod session;
 mod staff;
-mod timetables;
+pub(crate) mod timetables;
 
 use access::{Access, RouteDef};
 use axum::extract::Request;

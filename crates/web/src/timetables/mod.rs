@@ -14,7 +14,7 @@
 //! needs) is refused with the checker's reasons and never saved. A move that only leaves a period
 //! short of its requirement is saved only when the host ticks "save anyway".
 
-mod demo;
+pub(crate) mod demo;
 mod model;
 
 #[allow(unused_imports)]
