@@ -173,3 +173,42 @@ pub async fn load_demo(store: &Store, host_user_id: i64) -> anyhow::Result<()> {
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jetdesk_domain::Role;
+    use jetdesk_timetable::Plan;
+
+    #[tokio::test]
+    async fn the_demo_organisation_has_eight_schools_three_alts_and_a_generated_plan() {
+        let path = std::env::temp_dir().join(format!("jetdesk-tt-demo-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let store = Store::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let host = store
+            .create_user("host@demo.example", "Host", "x", &[Role::Host], true)
+            .await
+            .unwrap();
+        load_demo(&store, host).await.unwrap();
+        let orgs = store.host_orgs_of(host).await.unwrap();
+        assert_eq!(orgs.len(), 1);
+        assert_eq!(orgs[0].name_ja, "札幌市教育委員会");
+        let org = orgs[0].id;
+        assert_eq!(store.tt_schools(org).await.unwrap().len(), 8);
+        assert_eq!(store.tt_alts(org).await.unwrap().len(), 3);
+        let row = store.tt_plans(org).await.unwrap().remove(0);
+        let plan: Plan = serde_json::from_str(row.plan_json.as_deref().unwrap()).unwrap();
+        assert!(plan.visits.len() > 100, "{}", plan.visits.len());
+        // Only the term's last, cut week (Marine Day, then one day) falls short.
+        assert!(
+            plan.unmet.iter().all(|u| u.period == "2027-W29"),
+            "{:?}",
+            plan.unmet
+        );
+        store.close().await;
+        let _ = std::fs::remove_file(&path);
+    }
+}

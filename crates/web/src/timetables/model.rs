@@ -320,4 +320,43 @@ mod tests {
         assert!(out.conflicts.is_empty(), "{:?}", out.conflicts);
         assert!(out.plan.visits.iter().any(|v| v.date == free && v.pinned));
     }
+
+    #[test]
+    fn a_move_that_only_leaves_a_period_short_is_a_soft_conflict() {
+        let schools = vec![school("s1", "week", 2)];
+        let alts = vec![alt("a1", "s1", "mon,tue,wed,thu,fri", "")];
+        let request = request(&row_plan(), &schools, &alts, Vec::new());
+        let instance = Instance::new(&request).unwrap();
+        let mut plan = jetdesk_timetable::solve(&instance, &jetdesk_timetable::Options::default());
+        // Week 2 has lost a visit (say the host moved it away by hand earlier).
+        let week2 = Date::parse("2027-04-19").unwrap();
+        let dropped = plan
+            .visits
+            .iter()
+            .position(|v| Date::parse(&v.date).unwrap().monday() == week2)
+            .unwrap();
+        plan.visits.remove(dropped);
+        plan.unmet = recompute_unmet(&instance, &plan.visits, &[]);
+        assert_eq!(plan.unmet.len(), 1);
+        // Moving a week-1 visit into a free day of week 2 fills week 2 and leaves week 1 short.
+        let from = plan
+            .visits
+            .iter()
+            .find(|v| Date::parse(&v.date).unwrap().monday() != week2)
+            .unwrap()
+            .clone();
+        let free = school_week(week2)
+            .into_iter()
+            .map(|d| d.to_string())
+            .find(|d| !plan.visits.iter().any(|v| &v.date == d))
+            .unwrap();
+        let out = try_move(&instance, &plan, &from, &free, "a1");
+        assert!(!out.breaks_hard(), "{:?}", out.conflicts);
+        assert_eq!(
+            out.conflicts,
+            vec![Conflict::Short("s1".into(), "2027-W15".into(), 1, 2)]
+        );
+        assert_eq!(out.plan.unmet.len(), 1);
+        assert_eq!(out.plan.unmet[0].period, "2027-W15");
+    }
 }
