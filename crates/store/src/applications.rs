@@ -484,7 +484,7 @@ impl Store {
             let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
             bind(
                 Bind::Text(format!("%{escaped}%")),
-                "(a.search_text LIKE ? ESCAPE '\\' OR LOWER(u.email) LIKE ? ESCAPE '\\' OR LOWER(u.display_name) LIKE ? ESCAPE '\\')",
+                "a.search_text LIKE ? ESCAPE '\\'",
             );
         }
         match f.submitted.as_str() {
