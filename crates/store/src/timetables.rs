@@ -380,6 +380,22 @@ impl Store {
         Ok(())
     }
 
+    /// Changes a plan's dates closed everywhere; with `clear_pins`, forgets its hand-moved visits.
+    pub async fn update_tt_plan_settings(&self, id: i64, closed: &str, clear_pins: bool) -> Result<()> {
+        let sql = if clear_pins {
+            "UPDATE tt_plans SET closed = $1, pins_json = '[]', updated_at = $2 WHERE id = $3"
+        } else {
+            "UPDATE tt_plans SET closed = $1, updated_at = $2 WHERE id = $3"
+        };
+        sqlx::query(sql)
+            .bind(closed)
+            .bind(crate::now())
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Publishes the plan's current visits (a copy: later edits stay drafts until published again).
     pub async fn publish_tt_plan(&self, id: i64, published_json: &str) -> Result<()> {
         let now = crate::now();

@@ -157,6 +157,12 @@ const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
     ),
     (
         "POST",
+        "/timetables/{org}/plans/{plan}/settings",
+        "/timetables/1/plans/1/settings",
+        HOST_ONLY,
+    ),
+    (
+        "POST",
         "/timetables/{org}/plans/{plan}/publish",
         "/timetables/1/plans/1/publish",
         HOST_ONLY,

@@ -500,3 +500,77 @@ on_both!(
         assert!(html.contains("学校の追加・変更"), "{html}");
     }
 );
+
+on_both!(
+    closing_a_pinned_day_needs_the_pins_forgotten,
+    |app: TestApp| async move {
+        let s = setup(&app).await;
+        let plan_url = format!("/timetables/{}/plans/{}", s.org, s.plan);
+        let gen_url = app.at(&format!("{plan_url}/generate"));
+        let gen_form = [("csrf", s.csrf.as_str()), ("week", "")];
+        let generate = || post(&s.host, gen_url.clone(), &gen_form);
+        assert_eq!(generate().await.status(), 303);
+        let all = visits(&stored(&app, &s).await.0);
+        let moving = all
+            .iter()
+            .find(|v| v.1 == "a1" && v.2 == "s1" && WEEK1.contains(&v.0.as_str()))
+            .unwrap();
+        let free = WEEK1
+            .iter()
+            .find(|d| !all.iter().any(|v| &v.0 == *d && (v.1 == "a1" || v.2 == "s1")))
+            .unwrap()
+            .to_string();
+        let key = format!("{}|{}|{}", moving.0, moving.1, moving.2);
+        let res = post(
+            &s.host,
+            app.at(&format!("{plan_url}/move")),
+            &[
+                ("csrf", &s.csrf),
+                ("visit", &key),
+                ("date", &free),
+                ("alt", "a1"),
+                ("week", ""),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 303);
+
+        // A closed date outside the term is refused.
+        let settings = app.at(&format!("{plan_url}/settings"));
+        let res = post(
+            &s.host,
+            settings.clone(),
+            &[("csrf", &s.csrf), ("term_closed", "2027-09-01")],
+        )
+        .await;
+        assert_eq!(res.status(), 422);
+        // Closing the pinned visit's day: saved, but the pin now stops generation, with the reason.
+        let res = post(
+            &s.host,
+            settings.clone(),
+            &[("csrf", &s.csrf), ("term_closed", &free)],
+        )
+        .await;
+        assert_eq!(res.status(), 303);
+        let res = generate().await;
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("The plan cannot be generated"), "{html}");
+        // Forgetting the hand moves lets it through, and nothing is planned on the closed day.
+        let res = post(
+            &s.host,
+            settings,
+            &[("csrf", &s.csrf), ("term_closed", &free), ("clear_pins", "yes")],
+        )
+        .await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(stored(&app, &s).await.1, serde_json::json!([]));
+        assert_eq!(generate().await.status(), 303);
+        let plan = stored(&app, &s).await.0;
+        assert!(!visits(&plan).iter().any(|v| v.0 == free), "{plan}");
+        assert_eq!(
+            app.store.tt_plan(s.org, s.plan).await.unwrap().unwrap().closed,
+            free
+        );
+    }
+);

@@ -55,6 +55,11 @@ pub(crate) fn routes() -> Vec<RouteDef> {
         RouteDef::get("/timetables/{org}/plans/{plan}", READERS, get(plan_page)),
         RouteDef::post("/timetables/{org}/plans/{plan}/generate", HOST, post(generate)),
         RouteDef::post("/timetables/{org}/plans/{plan}/move", HOST, post(move_visit)),
+        RouteDef::post(
+            "/timetables/{org}/plans/{plan}/settings",
+            HOST,
+            post(plan_settings),
+        ),
         RouteDef::post("/timetables/{org}/plans/{plan}/publish", HOST, post(publish)),
         RouteDef::get(
             "/timetables/{org}/plans/{plan}/alts/{code}",
@@ -297,6 +302,7 @@ fn notice_key(q: &NoticeQuery) -> Option<&'static str> {
         Some("generated") => Some("tt-notice-generated"),
         Some("moved") => Some("tt-notice-moved"),
         Some("published") => Some("tt-notice-published"),
+        Some("settings-saved") => Some("tt-notice-settings-saved"),
         _ => None,
     }
 }
@@ -720,6 +726,104 @@ fn conflict_text(lang: Lang, conflict: &Conflict, school_names: &BTreeMap<String
     }
 }
 
+/// A period as the scheduler words it (`week 2027-W18`, `month 2027-05`, `the term`), in Japanese.
+fn ja_period(phrase: &str) -> String {
+    if let Some(label) = phrase.strip_prefix("week ") {
+        if let Some((year, week)) = label.split_once("-W") {
+            return format!("{year}年第{}週", week.trim_start_matches('0'));
+        }
+    }
+    if let Some(label) = phrase.strip_prefix("month ") {
+        if let Some((year, month)) = label.split_once('-') {
+            return format!("{year}年{}月", month.trim_start_matches('0'));
+        }
+    }
+    if phrase == "the term" {
+        return "学期".to_string();
+    }
+    phrase.to_string()
+}
+
+/// The scheduler's reason for an unmet requirement (English, from `jetdesk-timetable`) in the
+/// user's language; any wording not recognised is shown as it is.
+fn reason_text(lang: Lang, reason: &str) -> String {
+    if reason == model::MOVED_BY_HAND {
+        return lang.t("tt-reason-moved");
+    }
+    if lang == Lang::En {
+        return reason.to_string();
+    }
+    let (core, partial) = match reason.strip_suffix(" (the term covers only part of it)") {
+        Some(core) => (core, lang.t("tt-reason-partial")),
+        None => (reason, String::new()),
+    };
+    let arg = |s: &str| FluentValue::from(s.to_string());
+    if let Some(period) = core.strip_prefix("no open days in ") {
+        return lang.ta(
+            "tt-reason-no-open",
+            vec![("period", arg(&ja_period(period))), ("partial", arg(&partial))],
+        );
+    }
+    if core.starts_with("no ALT can reach ") {
+        return lang.t("tt-reason-no-alt");
+    }
+    if let Some(rest) = core.strip_prefix("only ") {
+        let words: Vec<&str> = rest.split(' ').collect();
+        if let (Some(staffed), Some("of"), Some("the"), Some(open)) = (
+            words.first(),
+            words.get(1).copied(),
+            words.get(2).copied(),
+            words.get(3),
+        ) {
+            // only X of the Y open days in PERIOD have an ALT who can reach S at work (A, B)
+            let period = rest
+                .split_once(" open days in ")
+                .and_then(|(_, r)| r.split_once(" have an ALT"))
+                .map(|(p, _)| p)
+                .unwrap_or("");
+            let alts = rest
+                .rsplit_once(" (")
+                .map(|(_, a)| a.trim_end_matches(')'))
+                .unwrap_or("");
+            return lang.ta(
+                "tt-reason-few-staffed",
+                vec![
+                    ("period", arg(&ja_period(period))),
+                    ("open", arg(open)),
+                    ("staffed", arg(staffed)),
+                    ("alts", arg(alts)),
+                ],
+            );
+        }
+        if let (Some(count), Some((_, period))) = (words.first(), rest.split_once(" in ")) {
+            return lang.ta(
+                "tt-reason-few-open",
+                vec![
+                    ("period", arg(&ja_period(period))),
+                    ("count", arg(count)),
+                    ("partial", arg(&partial)),
+                ],
+            );
+        }
+    }
+    if let Some(rest) = core.strip_prefix("the ALTs who can reach ") {
+        let alts = rest
+            .split_once(" (")
+            .and_then(|(_, r)| r.split_once(") are fully booked"))
+            .map(|(a, _)| a)
+            .unwrap_or("");
+        let period = rest
+            .split_once(" open days in ")
+            .map(|(_, r)| r.split(" (no rearrangement").next().unwrap_or(r))
+            .unwrap_or("");
+        return lang.ta(
+            "tt-reason-booked",
+            vec![("period", arg(&ja_period(period))), ("alts", arg(alts))],
+        );
+    }
+    reason.to_string()
+}
+
 #[derive(Default)]
 struct PlanView {
     week: Option<String>,
@@ -826,11 +930,7 @@ async fn render_plan(
                     period: u.period.clone(),
                     scheduled: u.scheduled,
                     required: u.required,
-                    reason: if u.reason == model::MOVED_BY_HAND {
-                        lang.t("tt-reason-moved")
-                    } else {
-                        u.reason.clone()
-                    },
+                    reason: reason_text(lang, &u.reason),
                 })
                 .collect()
         })
@@ -1065,6 +1165,51 @@ async fn move_visit(
     Ok(Redirect::to(&format!(
         "/timetables/{}/plans/{}?notice=moved&week={}",
         org.id, plan_row.id, to.date
+    ))
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct SettingsForm {
+    #[serde(default)]
+    term_closed: String,
+    #[serde(default)]
+    clear_pins: Option<String>,
+}
+
+/// Changes the dates closed at every school this term, and optionally forgets the visits moved
+/// by hand (a pin that a new closure or a changed ALT makes impossible stops re-generation).
+async fn plan_settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((org_id, plan_id)): Path<(i64, i64)>,
+    Form(form): Form<SettingsForm>,
+) -> AppResult<Response> {
+    let (org, _) = org_for(&state, &ctx, org_id, true).await?;
+    let plan_row = plan_for(&state, org.id, plan_id).await?;
+    let closed = split_list(&form.term_closed);
+    let in_term = |d: &String| {
+        Date::parse(d).is_some_and(|d| {
+            Some(d) >= Date::parse(&plan_row.term_start) && Some(d) <= Date::parse(&plan_row.term_end)
+        })
+    };
+    if !closed.iter().all(in_term) {
+        let mut errors = FormErrors::default();
+        errors.add("term_closed", ctx.lang().t("tt-err-closed-in-term"));
+        let view = PlanView {
+            errors,
+            ..Default::default()
+        };
+        let html = render_plan(&state, &ctx, &org, true, plan_row, view).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
+    state
+        .store
+        .update_tt_plan_settings(plan_row.id, &closed.join(", "), form.clear_pins.is_some())
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/timetables/{}/plans/{}?notice=settings-saved",
+        org.id, plan_row.id
     ))
     .into_response())
 }
@@ -1360,6 +1505,35 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppRes
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_schedulers_reasons_read_in_japanese() {
+        use super::{reason_text, Lang};
+        let ja = |r: &str| reason_text(Lang::Ja, r);
+        assert_eq!(
+            ja("only 1 open day in week 2027-W18"),
+            "2027年第18週の開校日は 1 日しかありません"
+        );
+        assert_eq!(
+            ja("no open days in month 2027-06 (the term covers only part of it)"),
+            "2027年6月に開校日がありません（学期に含まれるのは一部のみ）"
+        );
+        assert_eq!(ja("no ALT can reach s3"), "この学校に訪問できる ALT がいません");
+        assert_eq!(
+            ja("only 2 of the 4 open days in week 2027-W20 have an ALT who can reach s3 at work (a1, a2)"),
+            "2027年第20週の開校日 4 日のうち、訪問できる ALT（a1, a2）が勤務しているのは 2 日だけです"
+        );
+        assert_eq!(
+            ja("the ALTs who can reach s3 (a1) are fully booked on its open days in the term \
+                (no rearrangement of other schools' visits frees a day)"),
+            "訪問できる ALT（a1）は学期の開校日がすべて埋まっています（ほかの学校の訪問を組み替えても空きません）"
+        );
+        assert_eq!(
+            reason_text(Lang::En, "no ALT can reach s3"),
+            "no ALT can reach s3"
+        );
+        assert_eq!(ja("something new"), "something new");
+    }
+
     #[test]
     fn every_english_planner_message_has_a_japanese_translation() {
         let en = include_str!("../../locales/en-US/timetables.ftl");
