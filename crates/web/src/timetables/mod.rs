@@ -1035,6 +1035,17 @@ async fn generate(
                 .store
                 .save_tt_plan_result(plan_row.id, &json, &pins_json)
                 .await?;
+            let summary = format!("{} visits, {} unmet", plan.visits.len(), plan.stats.unmet_visits);
+            state
+                .store
+                .audit(
+                    Some(ctx.require_user()?.id),
+                    "timetable.generate",
+                    &format!("tt_plan:{}", plan_row.id),
+                    None,
+                    Some(&summary),
+                )
+                .await?;
             Ok(Redirect::to(&format!(
                 "/timetables/{}/plans/{}?notice=generated&week={}",
                 org.id, plan_row.id, form.week
@@ -1203,9 +1214,23 @@ async fn plan_settings(
         let html = render_plan(&state, &ctx, &org, true, plan_row, view).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
+    let closed = closed.join(", ");
     state
         .store
-        .update_tt_plan_settings(plan_row.id, &closed.join(", "), form.clear_pins.is_some())
+        .update_tt_plan_settings(plan_row.id, &closed, form.clear_pins.is_some())
+        .await?;
+    state
+        .store
+        .audit(
+            Some(ctx.require_user()?.id),
+            "timetable.settings",
+            &format!("tt_plan:{}", plan_row.id),
+            Some(&plan_row.closed),
+            Some(&format!(
+                "closed: {closed}; pins cleared: {}",
+                form.clear_pins.is_some()
+            )),
+        )
         .await?;
     Ok(Redirect::to(&format!(
         "/timetables/{}/plans/{}?notice=settings-saved",
