@@ -9,7 +9,9 @@
 mod accounts;
 mod applications;
 mod audit;
+mod documents;
 mod outbox;
+mod referees;
 mod timetables;
 
 pub use accounts::{EmailTokenError, SessionRow, TokenPurpose, User, UserListing};
@@ -18,7 +20,9 @@ pub use applications::{
     SectionRow,
 };
 pub use audit::AuditEntry;
+pub use documents::{Document, NewDocument};
 pub use outbox::OutboxMessage;
+pub use referees::{NameOutcome, NewReferee, Referee, ReferenceBody};
 pub use timetables::{HostOrg, TtAlt, TtAltInput, TtPlan, TtSchool, TtSchoolInput};
 
 use sqlx::any::{AnyPoolOptions, AnyQueryResult};

@@ -48,6 +48,10 @@ pub struct Config {
     /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
     #[arg(long, env = "JETDESK_TRUST_PROXY")]
     pub trust_proxy: bool,
+
+    /// The largest document upload accepted, in MiB.
+    #[arg(long, env = "JETDESK_MAX_UPLOAD_MIB", default_value_t = 10)]
+    pub max_upload_mib: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -93,6 +97,7 @@ impl Config {
             smtp_url: None,
             mail_from: "JET Desk <jetdesk@localhost>".into(),
             trust_proxy: false,
+            max_upload_mib: 10,
         }
     }
 

@@ -1,5 +1,6 @@
 //! CSRF protection by a synchroniser token: every state-changing request must carry the session's
-//! token, in the `csrf` form field or the `X-CSRF-Token` header (htmx sends the header). A request
+//! token, in the `csrf` form field or the `X-CSRF-Token` header (htmx sends the header); a
+//! multipart upload form carries it in the `csrf` query parameter instead. A request
 //! without a session, or with the wrong token, is refused with 403 before any handler runs.
 //! SameSite=Lax cookies are a second line, not the only one.
 
@@ -38,11 +39,26 @@ pub async fn csrf_layer(request: Request, next: Next) -> Response {
             AppError::Csrf.into_response()
         };
     }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+        .unwrap_or("");
+    if content_type.starts_with("multipart/form-data") {
+        // File uploads without JavaScript: the token rides in the form action's query string
+        // (`?csrf=…`), so the body (possibly megabytes) need not be buffered here. Only multipart
+        // bodies may do this; see docs/decisions/0004-uploads.md.
+        let sent = request
+            .uri()
+            .query()
+            .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf"))
+            .map(|(_, v)| v.into_owned());
+        return match sent {
+            Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => next.run(request).await,
+            _ => AppError::Csrf.into_response(),
+        };
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return AppError::Csrf.into_response();
     }

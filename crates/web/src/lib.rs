@@ -12,12 +12,14 @@ mod applications;
 pub mod config;
 pub mod csrf;
 pub mod demo;
+mod documents;
 pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod mail;
 pub mod page;
 mod public;
+pub mod referees;
 pub mod security;
 pub mod session;
 mod staff;
@@ -69,6 +71,8 @@ fn all_routes() -> Vec<RouteDef> {
     routes.extend(timetables::routes());
     routes.extend(applications::routes());
     routes.extend(staff::routes());
+    routes.extend(documents::routes());
+    routes.extend(referees::routes());
     routes
 }
 
@@ -236,6 +240,7 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let worker = tokio::spawn(self.state.mailer.clone().run_worker());
+        let reminders = tokio::spawn(referees::reminder_loop(self.state.clone()));
         let app = router(self.state.clone());
         axum::serve(
             self.listener,
@@ -244,6 +249,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await?;
         worker.abort();
+        reminders.abort();
         self.state.store.close().await;
         Ok(())
     }

@@ -28,8 +28,10 @@ macro_rules! on_both {
 mod accounts;
 mod admin;
 mod applications;
+mod documents;
 mod e2e;
 mod e2e_timetable;
 mod matrix;
 mod public;
+mod referees;
 mod timetables;

@@ -44,6 +44,8 @@ const TIMETABLE_READERS: &[Persona] = &[Coordinator, Host, Admin];
 const APPLICANTS: &[Persona] = &[Applicant, OtherApplicant];
 const STAFF: &[Persona] = &[Reviewer, Coordinator];
 const COORDINATOR: &[Persona] = &[Coordinator];
+/// Document downloads: applicants are admitted to the route (and get 404 for others' documents).
+const DOC_READERS: &[Persona] = &[Applicant, OtherApplicant, Reviewer, Coordinator];
 
 /// (method, route pattern, path to probe — `{victim}` is a user id —, who is admitted).
 const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
@@ -90,6 +92,31 @@ const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
     ("GET", "/apply/check", "/apply/check", APPLICANTS),
     ("POST", "/apply/submit", "/apply/submit", APPLICANTS),
     ("POST", "/apply/withdraw", "/apply/withdraw", APPLICANTS),
+    ("GET", "/apply/documents", "/apply/documents", APPLICANTS),
+    (
+        "POST",
+        "/apply/documents/{kind}",
+        "/apply/documents/degree",
+        APPLICANTS,
+    ),
+    (
+        "POST",
+        "/apply/documents/{kind}/delete",
+        "/apply/documents/degree/delete",
+        APPLICANTS,
+    ),
+    ("GET", "/documents/{id}", "/documents/1", DOC_READERS),
+    ("GET", "/apply/referees", "/apply/referees", APPLICANTS),
+    ("POST", "/apply/referees/{slot}", "/apply/referees/1", APPLICANTS),
+    ("GET", "/reference/{token}", "/reference/bogus", ALL),
+    ("POST", "/reference/{token}", "/reference/bogus", ALL),
+    (
+        "POST",
+        "/reference/{token}/upload",
+        "/reference/bogus/upload",
+        ALL,
+    ),
+    ("GET", "/staff/referees/{id}", "/staff/referees/1", STAFF),
     ("GET", "/staff/applications", "/staff/applications", STAFF),
     (
         "GET",

@@ -209,6 +209,8 @@ struct DetailTemplate {
     sections: Vec<DetailSection>,
     eligibility: Vec<Shown>,
     history: Vec<AuditEntry>,
+    documents_html: String,
+    referees_html: String,
 }
 
 async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Html<String>> {
@@ -272,6 +274,8 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
         sections,
         eligibility: eligibility::shown(app.eligibility_json.as_deref()),
         history,
+        documents_html: crate::documents::staff_summary(&state, id).await?,
+        referees_html: crate::referees::staff_summary(&state, id).await?,
     };
     Ok(Html(t.render()?))
 }
