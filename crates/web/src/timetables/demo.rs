@@ -107,8 +107,6 @@ const ALTS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
 /// eight schools, three ALTs (accounts `emma.alt@`, `liam.alt@`, `aroha.alt@jetdesk.example`, if
 /// they exist, see their calendars once a plan is published) and a generated plan for the 2027
 /// spring term, and makes `host_user_id` a member.
-// Called from `crate::demo` once the lead wires it in; until then nothing in the binary calls it.
-#[allow(dead_code)]
 pub async fn load_demo(store: &Store, host_user_id: i64) -> anyhow::Result<()> {
     let org = store
         .create_host_org(

@@ -17,9 +17,6 @@
 pub(crate) mod demo;
 mod model;
 
-#[allow(unused_imports)]
-pub use demo::load_demo;
-
 use crate::access::{Access, RouteDef};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Form, FormErrors};
