@@ -30,6 +30,7 @@ mod admin;
 mod applications;
 mod documents;
 mod e2e;
+mod e2e_application;
 mod e2e_timetable;
 mod matrix;
 mod public;

@@ -155,3 +155,31 @@ on_both!(a_wrong_method_is_a_page_not_a_crash, |app: TestApp| async move {
     assert_eq!(res.status(), 405);
     assert!(res.text().await.unwrap().contains("not available"));
 });
+
+on_both!(
+    static_files_are_served_with_their_types,
+    |app: TestApp| async move {
+        let client = app.client();
+        for (path, kind) in [
+            ("/static/site.css", "text/css"),
+            ("/static/app.js", "text/javascript"),
+            ("/static/favicon.svg", "image/svg+xml"),
+        ] {
+            let res = client.get(app.at(path)).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+            assert!(
+                res.headers()["content-type"].to_str().unwrap().starts_with(kind),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            client
+                .get(app.at("/static/../Cargo.toml"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+    }
+);

@@ -240,6 +240,11 @@ const STATIC: &[(&str, &str, &[u8])] = &[
         "image/svg+xml",
         include_bytes!("../../static/favicon.svg"),
     ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/app.js"),
+    ),
 ];
 
 async fn static_file(Path(file): Path<String>) -> AppResult<Response> {
