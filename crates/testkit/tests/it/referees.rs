@@ -384,3 +384,82 @@ on_both!(
         assert_eq!(get(&referee, &first).await.0, 400, "either link, once");
     }
 );
+
+/// In chromium: the documents page (an upload, a refused file), the referees page (naming one) and
+/// the referee's page (writing the reference), each checked with axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_and_referee_pages_work_in_a_browser_and_pass_axe() {
+    let Some(mut browser) = jetdesk_testkit::browser::Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn(jetdesk_testkit::Backend::Sqlite)
+        .await
+        .expect("jetdesk on SQLite");
+    browser.set_base_url(&app.url);
+    let round = open_round(&app).await;
+    let user = app.create_user("gil@refs.example", &[Role::Applicant]).await;
+    app.store.create_application(&round, user, "cir").await.unwrap();
+    browser.goto("/login").await;
+    browser.fill("email", "gil@refs.example").await;
+    browser.fill("password", jetdesk_testkit::PASSWORD).await;
+    browser.submit_form_of("password").await;
+
+    let dir = app.data_dir.join("uploads-from-the-browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("my degree.pdf");
+    std::fs::write(&good, pdf("browser")).unwrap();
+    let forged = dir.join("passport.pdf");
+    std::fs::write(&forged, b"just text, not a PDF").unwrap();
+
+    browser.goto("/apply/documents").await;
+    browser.assert_accessible().await;
+    browser
+        .by_id("file-degree")
+        .await
+        .send_keys(&good.display().to_string())
+        .await
+        .unwrap();
+    browser.submit_form_of("file-degree").await;
+    browser.wait_for_path("/apply/documents").await;
+    browser.assert_text("Your document has been uploaded.").await;
+    browser.assert_text("my degree.pdf").await;
+    browser.assert_accessible().await;
+    browser
+        .by_id("file-passport")
+        .await
+        .send_keys(&forged.display().to_string())
+        .await
+        .unwrap();
+    browser.submit_form_of("file-passport").await;
+    browser.assert_text("not a PDF, JPEG or PNG").await;
+    browser.assert_accessible().await;
+    browser.screenshot("documents-refused").await;
+
+    browser.goto("/apply/referees").await;
+    browser.assert_accessible().await;
+    browser.fill("name-1", "Prof Iris Murdoch").await;
+    browser.fill("email-1", "iris@uni.example").await;
+    browser
+        .by_id("relationship-1-academic")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.submit_form_of("name-1").await;
+    browser.wait_for_path("/apply/referees").await;
+    browser.assert_text("We have e-mailed your referee").await;
+    browser.assert_accessible().await;
+    browser.screenshot("referees").await;
+
+    let link = link_in(
+        &app.mails_to("iris@uni.example", 1).await.remove(0),
+        &app.at("/reference/"),
+    );
+    browser.goto(link.trim_start_matches(&app.url)).await;
+    browser.assert_accessible().await;
+    browser.fill("text", "Gil is thoughtful and kind.").await;
+    browser.submit_form_of("text").await;
+    browser.assert_text("your reference has been received").await;
+    browser.assert_accessible().await;
+    browser.close().await;
+}
