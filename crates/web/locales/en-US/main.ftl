@@ -186,3 +186,4 @@ round-referees = Number of referees
 nav-apply = Your application
 nav-applications = Applications
 nav-rounds = Rounds
+account-timetable = Your school-visit timetable (ALTs)

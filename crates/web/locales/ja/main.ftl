@@ -183,3 +183,4 @@ round-referees = 推薦者の人数
 nav-apply = 応募書類
 nav-applications = 応募一覧
 nav-rounds = 募集回
+account-timetable = 学校訪問の予定表（ALT）
