@@ -5,7 +5,7 @@
 //! to a dense id, no list has duplicates, every capacity is positive and every couple member has no
 //! list of their own. This module must never accept an input that breaks one of those rules.
 
-use crate::intern::Interner;
+use crate::intern::{hash, Interner};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -467,8 +467,8 @@ impl<'a, M: Copy> Assembler<'a, M> {
 
     /// The id of an applicant's name, whether it is new, and whether it was already seen with the
     /// current stamp (pass 0 for no duplicate check).
-    fn app_id(&mut self, name: Cow<'a, str>, stamp: u32) -> Result<(u32, bool, bool), Problem> {
-        let (id, new, dup) = self.apps.intern_stamped(name, stamp);
+    fn app_id(&mut self, name: Cow<'a, str>, h: u64, stamp: u32) -> Result<(u32, bool, bool), Problem> {
+        let (id, new, dup) = self.apps.intern_hashed(name, h, stamp);
         if new {
             id32(id as usize)?;
             self.app_kind.push(Kind::Referenced);
@@ -480,8 +480,8 @@ impl<'a, M: Copy> Assembler<'a, M> {
     }
 
     /// As [`Self::app_id`], for posts.
-    fn post_id(&mut self, name: Cow<'a, str>, stamp: u32) -> Result<(u32, bool, bool), Problem> {
-        let (id, new, dup) = self.posts.intern_stamped(name, stamp);
+    fn post_id(&mut self, name: Cow<'a, str>, h: u64, stamp: u32) -> Result<(u32, bool, bool), Problem> {
+        let (id, new, dup) = self.posts.intern_hashed(name, h, stamp);
         if new {
             id32(id as usize)?;
             self.post_first_ref.push(None);
@@ -493,18 +493,18 @@ impl<'a, M: Copy> Assembler<'a, M> {
     }
 
     /// Starts loading the name-table slot of a post's name (a hint for speed only).
-    pub(crate) fn prefetch_post(&self, name: &str) {
-        self.posts.prefetch(name);
+    pub(crate) fn prefetch_post(&self, h: u64) {
+        self.posts.prefetch(h);
     }
 
     /// Starts loading the name-table slot of an applicant's name (a hint for speed only).
-    pub(crate) fn prefetch_applicant(&self, name: &str) {
-        self.apps.prefetch(name);
+    pub(crate) fn prefetch_applicant(&self, h: u64) {
+        self.apps.prefetch(h);
     }
 
     /// Defines a single applicant; their choices follow with [`Self::choice`].
-    pub(crate) fn applicant(&mut self, name: Cow<'a, str>, at: M) -> Result<u32, BuildError<M>> {
-        let (id, _, _) = self.app_id(name, 0).or_else(|p| err(p, at))?;
+    pub(crate) fn applicant(&mut self, name: Cow<'a, str>, h: u64, at: M) -> Result<u32, BuildError<M>> {
+        let (id, _, _) = self.app_id(name, h, 0).or_else(|p| err(p, at))?;
         let i = id as usize;
         match self.app_kind.get(i) {
             Some(Kind::Single) => return err(Problem::DuplicateApplicant(self.apps.name(id).to_owned()), at),
@@ -525,8 +525,14 @@ impl<'a, M: Copy> Assembler<'a, M> {
     }
 
     /// Appends a post to the list of `applicant`, who must be the applicant defined last.
-    pub(crate) fn choice(&mut self, applicant: u32, post: Cow<'a, str>, at: M) -> Result<(), BuildError<M>> {
-        let (p, new, dup) = self.post_id(post, self.stamp).or_else(|e| err(e, at))?;
+    pub(crate) fn choice(
+        &mut self,
+        applicant: u32,
+        post: Cow<'a, str>,
+        h: u64,
+        at: M,
+    ) -> Result<(), BuildError<M>> {
+        let (p, new, dup) = self.post_id(post, h, self.stamp).or_else(|e| err(e, at))?;
         if dup {
             return err(
                 Problem::DuplicateChoice {
@@ -550,8 +556,8 @@ impl<'a, M: Copy> Assembler<'a, M> {
 
     /// Defines a post; its priority list follows with [`Self::ranks`] and its capacity with
     /// [`Self::capacity`], in either order.
-    pub(crate) fn post(&mut self, name: Cow<'a, str>, at: M) -> Result<u32, BuildError<M>> {
-        let (id, _, _) = self.post_id(name, 0).or_else(|p| err(p, at))?;
+    pub(crate) fn post(&mut self, name: Cow<'a, str>, h: u64, at: M) -> Result<u32, BuildError<M>> {
+        let (id, _, _) = self.post_id(name, h, 0).or_else(|p| err(p, at))?;
         let i = id as usize;
         if self.post_defined.get(i).copied().unwrap_or(false) {
             return err(Problem::DuplicatePost(self.posts.name(id).to_owned()), at);
@@ -589,8 +595,14 @@ impl<'a, M: Copy> Assembler<'a, M> {
     }
 
     /// Appends an applicant to the priority list of `post`, which must be the post defined last.
-    pub(crate) fn rank(&mut self, post: u32, applicant: Cow<'a, str>, at: M) -> Result<(), BuildError<M>> {
-        let (a, new, dup) = self.app_id(applicant, self.stamp).or_else(|e| err(e, at))?;
+    pub(crate) fn rank(
+        &mut self,
+        post: u32,
+        applicant: Cow<'a, str>,
+        h: u64,
+        at: M,
+    ) -> Result<(), BuildError<M>> {
+        let (a, new, dup) = self.app_id(applicant, h, self.stamp).or_else(|e| err(e, at))?;
         if dup {
             return err(
                 Problem::DuplicatePriority {
@@ -621,7 +633,8 @@ impl<'a, M: Copy> Assembler<'a, M> {
     }
 
     fn member(&mut self, name: Cow<'a, str>, couple: u32, side: u32, at: M) -> Result<u32, BuildError<M>> {
-        let (a, _, _) = self.app_id(name, 0).or_else(|e| err(e, at))?;
+        let h = hash(name.as_bytes());
+        let (a, _, _) = self.app_id(name, h, 0).or_else(|e| err(e, at))?;
         let i = a as usize;
         match self.app_kind.get(i) {
             Some(Kind::Single) => return err(Problem::CoupleMemberHasList(self.apps.name(a).to_owned()), at),
@@ -665,7 +678,8 @@ impl<'a, M: Copy> Assembler<'a, M> {
         let [(n0, at0), (n1, at1)] = pair;
         let mut ids = [0u32; 2];
         for ((name, at), id) in [(n0, at0), (n1, at1)].into_iter().zip(&mut ids) {
-            let (p, new, _) = self.post_id(name, 0).or_else(|e| err(e, at))?;
+            let h = hash(name.as_bytes());
+            let (p, new, _) = self.post_id(name, h, 0).or_else(|e| err(e, at))?;
             if new {
                 if let Some(r) = self.post_first_ref.last_mut() {
                     *r = Some((at, Referrer::Couple(couple)));
@@ -908,9 +922,13 @@ impl<'a> InstanceBuilder<'a> {
         I::Item: Into<Cow<'a, str>>,
     {
         let at = self.at;
-        let a = self.asm.applicant(name.into(), at).map_err(public)?;
+        let name = name.into();
+        let h = hash(name.as_bytes());
+        let a = self.asm.applicant(name, h, at).map_err(public)?;
         for p in choices {
-            self.asm.choice(a, p.into(), at).map_err(public)?;
+            let p = p.into();
+            let h = hash(p.as_bytes());
+            self.asm.choice(a, p, h, at).map_err(public)?;
         }
         Ok(self)
     }
@@ -926,10 +944,14 @@ impl<'a> InstanceBuilder<'a> {
         I::Item: Into<Cow<'a, str>>,
     {
         let at = self.at;
-        let p = self.asm.post(name.into(), at).map_err(public)?;
+        let name = name.into();
+        let h = hash(name.as_bytes());
+        let p = self.asm.post(name, h, at).map_err(public)?;
         self.asm.capacity(p, u64::from(capacity), at).map_err(public)?;
         for a in priority {
-            self.asm.rank(p, a.into(), at).map_err(public)?;
+            let a = a.into();
+            let h = hash(a.as_bytes());
+            self.asm.rank(p, a, h, at).map_err(public)?;
         }
         Ok(self)
     }

@@ -29,7 +29,7 @@ pub(crate) struct Interner<'a> {
 
 /// A fast, non-cryptographic hash of a name (FxHash's mixing over 8-byte words, finished so that
 /// the top bits, which pick the slot, depend on every byte).
-fn hash(bytes: &[u8]) -> u64 {
+pub(crate) fn hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let mut h: u64 = bytes.len() as u64;
     let mut chunks = bytes.chunks_exact(8);
@@ -92,12 +92,19 @@ impl<'a> Interner<'a> {
 
     /// The id of `name`, whether it was new, and whether its stamp already equalled `stamp` (a
     /// duplicate in the caller's current list); then sets the stamp (0 leaves it untouched).
+    #[cfg(test)]
     pub(crate) fn intern_stamped(&mut self, name: Cow<'a, str>, stamp: u32) -> (u32, bool, bool) {
+        let h = hash(name.as_bytes());
+        self.intern_hashed(name, h, stamp)
+    }
+
+    /// [`Self::intern_stamped`] given `h`, which must be [`hash`] of the name (computed by the
+    /// caller, perhaps on another thread).
+    pub(crate) fn intern_hashed(&mut self, name: Cow<'a, str>, h: u64, stamp: u32) -> (u32, bool, bool) {
         if (self.names.len() + 1) * 2 > self.slots.len() {
             self.grow();
         }
         let bytes = name.as_bytes();
-        let h = hash(bytes);
         let tag = (h >> 32) as u32;
         let inline = inline_of(bytes);
         let len = bytes.len() as u32;
@@ -160,9 +167,8 @@ impl<'a> Interner<'a> {
         }
     }
 
-    /// Starts loading the slot where `name` would be (a hint; no effect on results).
-    pub(crate) fn prefetch(&self, name: &str) {
-        let h = hash(name.as_bytes());
+    /// Starts loading the slot where a name of hash `h` would be (a hint; no effect on results).
+    pub(crate) fn prefetch(&self, h: u64) {
         let i = ((h >> 32) as u32)
             .checked_shr(32u32.saturating_sub(self.bits))
             .unwrap_or(0) as usize;

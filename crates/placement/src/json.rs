@@ -48,23 +48,53 @@ pub fn read_json_with_progress(
 ) -> Result<Instance, InstanceError> {
     // A rough size guess from gen.py-like files (~200 bytes per applicant) avoids rehashing.
     let guess = input.len() / 200;
-    let mut r = Reader {
-        b: input,
-        i: 0,
-        asm: Assembler::with_capacity(guess, guess / 5),
-        progress,
-        next_report: 1 << 20,
-        pending: Vec::with_capacity(BATCH),
-        current: 0,
-    };
-    let result = match r.document() {
-        // Events read before a syntax error come first in the document: report theirs first.
-        Err(e) => Err(r.flush().err().unwrap_or(e)),
-        Ok(()) => r.flush().and_then(|()| {
-            let Reader { asm, .. } = r;
-            asm.build()
-        }),
-    };
+    // Two stages on two threads: this one reads the text into events (and hashes the names), the
+    // other assembles them into the instance's tables (name lookups, mostly cache misses). Batches
+    // go over a bounded channel in document order; emptied batches come back to be reused.
+    let (to_assembler, batches) = std::sync::mpsc::sync_channel::<Vec<(Event<'_>, usize)>>(4);
+    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<(Event<'_>, usize)>>();
+    let result = std::thread::scope(|s| {
+        let assembler = s.spawn(move || -> Res<Assembler<'_, usize>> {
+            let mut sink = Sink {
+                asm: Assembler::with_capacity(guess, guess / 5),
+                current: 0,
+            };
+            for mut batch in batches {
+                // On an error, returning drops the receiver, which stops the reader.
+                sink.assemble(&mut batch)?;
+                batch.clear();
+                let _ = recycle.send(batch);
+            }
+            Ok(sink.asm)
+        });
+        let mut r = Reader {
+            b: input,
+            i: 0,
+            to_assembler,
+            recycled,
+            progress,
+            next_report: 1 << 20,
+            pending: Vec::with_capacity(BATCH),
+        };
+        let read = match r.document() {
+            // Events read before a syntax error come first in the document: they are assembled
+            // (and their errors reported) first.
+            Err(e) => {
+                let _ = r.flush();
+                Err(e)
+            }
+            Ok(()) => r.flush(),
+        };
+        drop(r);
+        match (assembler.join(), read) {
+            (Ok(Err(e)), _) | (Ok(Ok(_)), Err(e)) => Err(e),
+            (Ok(Ok(asm)), Ok(())) => asm.build(),
+            (Err(_), _) => Err(BuildError {
+                problem: Problem::InvalidJson("internal error: the assembler stopped".to_owned()),
+                at: None,
+            }),
+        }
+    });
     result.map_err(|e| InstanceError {
         problem: e.problem,
         position: e.at.map(|at| position(input, at)),
@@ -85,6 +115,8 @@ fn position(input: &[u8], offset: usize) -> Position {
 type Res<T> = Result<T, BuildError<usize>>;
 /// Two names with their offsets (a couple's members, or a pair of posts).
 type Two<'a> = [(Cow<'a, str>, usize); 2];
+/// A couple as read: its members, and its pairs if given.
+type CoupleRead<'a> = (Two<'a>, Option<Vec<Two<'a>>>);
 
 fn invalid<T>(what: impl Into<String>, at: usize) -> Res<T> {
     Err(BuildError {
@@ -94,11 +126,14 @@ fn invalid<T>(what: impl Into<String>, at: usize) -> Res<T> {
 }
 
 /// What the reader found, queued for the assembler (see [`Reader::flush`]).
+/// Names come with their hash (see `intern::hash`), computed by the reading thread.
 enum Event<'a> {
-    Applicant(Cow<'a, str>),
-    Choice(Cow<'a, str>),
-    Post(Cow<'a, str>),
-    Rank(Cow<'a, str>),
+    Applicant(Cow<'a, str>, u64),
+    Choice(Cow<'a, str>, u64),
+    Post(Cow<'a, str>, u64),
+    Rank(Cow<'a, str>, u64),
+    /// A whole couple (couples are few).
+    Couple(Box<CoupleRead<'a>>),
     Capacity(u64),
     /// A capacity that is not an integer literal, or does not fit: the text found.
     BadCapacity(String),
@@ -112,16 +147,29 @@ const BATCH: usize = 8192;
 /// How many events ahead to prefetch.
 const AHEAD: usize = 16;
 
+/// The reading stage: text to events, sent in batches to the assembling stage.
 struct Reader<'a, 'p> {
     b: &'a [u8],
     i: usize,
-    asm: Assembler<'a, usize>,
+    to_assembler: std::sync::mpsc::SyncSender<Vec<(Event<'a>, usize)>>,
+    recycled: std::sync::mpsc::Receiver<Vec<(Event<'a>, usize)>>,
     progress: &'p mut dyn FnMut(usize),
     next_report: usize,
-    /// Events read but not yet assembled, with their offsets.
+    /// Events read but not yet sent, with their offsets.
     pending: Vec<(Event<'a>, usize)>,
+}
+
+/// The assembling stage: events to the instance's tables.
+struct Sink<'a> {
+    asm: Assembler<'a, usize>,
     /// The applicant or post whose list is being assembled.
     current: u32,
+}
+
+/// A name read from the input, with its hash.
+fn named(name: Cow<'_, str>) -> (Cow<'_, str>, u64) {
+    let h = crate::intern::hash(name.as_bytes());
+    (name, h)
 }
 
 #[derive(PartialEq, Eq, Clone, Copy)]
@@ -140,20 +188,31 @@ impl<'a> Reader<'a, '_> {
         Ok(())
     }
 
-    /// Hands the pending events to the assembler, prefetching name-table slots ahead.
+    /// Hands the pending events to the assembling stage. Fails (with an error that is never
+    /// reported, as the assembler's own comes first) when that stage has stopped on an error.
     fn flush(&mut self) -> Res<()> {
-        let mut pending = std::mem::take(&mut self.pending);
-        let result = self.assemble(&mut pending);
-        pending.clear();
-        self.pending = pending;
-        result
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let next = self
+            .recycled
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+        let batch = std::mem::replace(&mut self.pending, next);
+        self.to_assembler.send(batch).map_err(|_| BuildError {
+            problem: Problem::InvalidJson("the assembler stopped".to_owned()),
+            at: None,
+        })
     }
+}
 
+impl<'a> Sink<'a> {
+    /// Assembles a batch of events, prefetching name-table slots ahead.
     fn assemble(&mut self, pending: &mut [(Event<'a>, usize)]) -> Res<()> {
         for i in 0..pending.len() {
             match pending.get(i + AHEAD) {
-                Some((Event::Choice(name), _)) => self.asm.prefetch_post(name),
-                Some((Event::Rank(name), _)) => self.asm.prefetch_applicant(name),
+                Some((Event::Choice(_, h), _)) => self.asm.prefetch_post(*h),
+                Some((Event::Rank(_, h) | Event::Applicant(_, h), _)) => self.asm.prefetch_applicant(*h),
                 _ => {}
             }
             let Some((event, at)) = pending.get_mut(i) else {
@@ -161,10 +220,17 @@ impl<'a> Reader<'a, '_> {
             };
             let at = *at;
             match std::mem::replace(event, Event::EndPost) {
-                Event::Applicant(name) => self.current = self.asm.applicant(name, at)?,
-                Event::Choice(name) => self.asm.choice(self.current, name, at)?,
-                Event::Post(name) => self.current = self.asm.post(name, at)?,
-                Event::Rank(name) => self.asm.rank(self.current, name, at)?,
+                Event::Applicant(name, h) => self.current = self.asm.applicant(name, h, at)?,
+                Event::Choice(name, h) => self.asm.choice(self.current, name, h, at)?,
+                Event::Post(name, h) => self.current = self.asm.post(name, h, at)?,
+                Event::Rank(name, h) => self.asm.rank(self.current, name, h, at)?,
+                Event::Couple(couple) => {
+                    let (members, pairs) = *couple;
+                    let c = self.asm.couple(members)?;
+                    for pair in pairs.unwrap_or_default() {
+                        self.asm.pair(c, pair)?;
+                    }
+                }
                 Event::Capacity(value) => self.asm.capacity(self.current, value, at)?,
                 Event::BadCapacity(found) => {
                     return Err(BuildError {
@@ -180,7 +246,9 @@ impl<'a> Reader<'a, '_> {
         }
         Ok(())
     }
+}
 
+impl<'a> Reader<'a, '_> {
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
@@ -474,11 +542,13 @@ impl<'a> Reader<'a, '_> {
         loop {
             let (name, at) = self.string("an applicant's name")?;
             self.expect(b':', "':'")?;
-            self.push(Event::Applicant(name), at)?;
+            let (name, h) = named(name);
+            self.push(Event::Applicant(name, h), at)?;
             if self.open(b'[', b']', "'[' (an applicant's list of posts)")? {
                 loop {
                     let (post, at) = self.string("a post's name")?;
-                    self.push(Event::Choice(post), at)?;
+                    let (post, h) = named(post);
+                    self.push(Event::Choice(post, h), at)?;
                     if !self.more(b']')? {
                         break;
                     }
@@ -498,7 +568,8 @@ impl<'a> Reader<'a, '_> {
         loop {
             let (name, name_at) = self.string("a post's name")?;
             self.expect(b':', "':'")?;
-            self.push(Event::Post(name), name_at)?;
+            let (name, h) = named(name);
+            self.push(Event::Post(name, h), name_at)?;
             let (mut has_cap, mut has_prio) = (false, false);
             if self.open(
                 b'{',
@@ -518,7 +589,8 @@ impl<'a> Reader<'a, '_> {
                             if self.open(b'[', b']', "'[' (a post's priority list)")? {
                                 loop {
                                     let (a, at) = self.string("an applicant's name")?;
-                                    self.push(Event::Rank(a), at)?;
+                                    let (a, h) = named(a);
+                                    self.push(Event::Rank(a, h), at)?;
                                     if !self.more(b']')? {
                                         break;
                                     }
@@ -568,8 +640,6 @@ impl<'a> Reader<'a, '_> {
     }
 
     fn couples(&mut self) -> Res<()> {
-        // Couples are assembled directly (they are few): first everything queued before them.
-        self.flush()?;
         if !self.open(b'[', b']', "'[' (\"couples\" is a list)")? {
             return Ok(());
         }
@@ -632,11 +702,7 @@ impl<'a> Reader<'a, '_> {
         let Some(members) = members else {
             return invalid("a couple without \"members\"", start);
         };
-        let c = self.asm.couple(members)?;
-        for pair in pairs.unwrap_or_default() {
-            self.asm.pair(c, pair)?;
-        }
-        Ok(())
+        self.push(Event::Couple(Box::new((members, pairs))), start)
     }
 
     /// An array of exactly two strings.

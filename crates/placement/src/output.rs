@@ -49,6 +49,67 @@ fn string(w: &mut impl Write, s: &str) -> io::Result<()> {
     w.write_all(b"\"")
 }
 
+/// Appends a JSON string literal to a buffer.
+pub(crate) fn json_string(buf: &mut Vec<u8>, s: &str) {
+    // Writing to a Vec cannot fail.
+    let _ = string(buf, s);
+}
+
+/// The body of the `"explanations"` object (`\n"name": "text",\n…`), in pieces to write in order.
+///
+/// Explanations are computed in id order (the instance's tables are then read sequentially) on two
+/// threads, each into one buffer of JSON string literals; then the entries are gathered in name
+/// order, again on two threads. The result is the same bytes as writing them one by one.
+fn explanation_section(instance: &Instance, m: &crate::Matching, order: &Order) -> Vec<Vec<u8>> {
+    let explainer = Explainer::new(instance, m);
+    let n = instance.applicant_count() as u32;
+    let mid = n / 2;
+    let explainer = &explainer;
+    let ((text0, ends0), (text1, ends1)) = std::thread::scope(|s| {
+        let other = s.spawn(move || explainer.explain_range_json(mid, n));
+        let mine = explainer.explain_range_json(0, mid);
+        let theirs = other
+            .join()
+            .unwrap_or_else(|_| explainer.explain_range_json(mid, n));
+        (mine, theirs)
+    });
+    let (text0, ends0, text1, ends1) = (&text0, &ends0, &text1, &ends1);
+    let text_of = move |a: ApplicantId| -> &[u8] {
+        let (text, ends, i) = if a.0 < mid {
+            (text0, ends0, a.index())
+        } else {
+            (text1, ends1, (a.0 - mid) as usize)
+        };
+        let end = ends.get(i).copied().unwrap_or(0);
+        let start = if i == 0 {
+            0
+        } else {
+            ends.get(i - 1).copied().unwrap_or(0)
+        };
+        text.get(start..end).unwrap_or(&[])
+    };
+    let gather = move |part: &[ApplicantId], first: bool| -> Vec<u8> {
+        let total: usize = text0.len() + text1.len();
+        let share = total / 2 + part.len() * 24;
+        let mut buf = Vec::with_capacity(share);
+        for (i, &a) in part.iter().enumerate() {
+            buf.extend_from_slice(if first && i == 0 { b"\n" } else { b",\n" });
+            json_string(&mut buf, instance.applicant_name(a));
+            buf.extend_from_slice(b": ");
+            buf.extend_from_slice(text_of(a));
+        }
+        buf
+    };
+    let half = order.applicants.len() / 2;
+    let (head, tail) = order.applicants.split_at(half);
+    std::thread::scope(|s| {
+        let other = s.spawn(move || gather(tail, head.is_empty()));
+        let mine = gather(head, true);
+        let theirs = other.join().unwrap_or_else(|_| gather(tail, head.is_empty()));
+        vec![mine, theirs]
+    })
+}
+
 /// Sorting orders for the output, computed once (perhaps on another thread while solving).
 pub struct Order {
     /// Applicants by name.
@@ -195,15 +256,8 @@ pub fn write_json(
     w.write_all(b"}}")?;
     if explanations {
         w.write_all(b",\n\"explanations\": {")?;
-        let explainer = Explainer::new(instance, m);
-        let mut text = String::new();
-        for (i, &a) in order.applicants.iter().enumerate() {
-            w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-            string(w, instance.applicant_name(a))?;
-            w.write_all(b": ")?;
-            text.clear();
-            explainer.explain_into(a, &mut text);
-            string(w, &text)?;
+        for piece in explanation_section(instance, m, order) {
+            w.write_all(&piece)?;
         }
         w.write_all(b"}")?;
     }
