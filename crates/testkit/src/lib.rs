@@ -312,8 +312,25 @@ fn decode_quoted_printable(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Creates a UK round open from an hour ago until `closes_in` seconds from now; returns it.
+/// Creates a UK round open from an hour ago until `closes_in` seconds from now, asking for the
+/// proof of degree and passport and two referees; returns it.
 pub async fn open_round_closing_in(app: &TestApp, closes_in: i64) -> jetdesk_store::Round {
+    open_round_with(app, closes_in, "degree,passport", 2).await
+}
+
+/// A UK round open for the next week that asks for no documents and no referees (for tests about
+/// the form itself).
+pub async fn open_round_without_attachments(app: &TestApp) -> jetdesk_store::Round {
+    open_round_with(app, 7 * 24 * 3600, "", 0).await
+}
+
+/// Creates a UK round closing in `closes_in` seconds with these documents and referees.
+pub async fn open_round_with(
+    app: &TestApp,
+    closes_in: i64,
+    documents: &str,
+    referees: i64,
+) -> jetdesk_store::Round {
     let now = jetdesk_store::now();
     let rules = jetdesk_domain::eligibility::RuleSet::uk_default(2027).expect("rules");
     let input = jetdesk_store::RoundInput {
@@ -325,8 +342,8 @@ pub async fn open_round_closing_in(app: &TestApp, closes_in: i64) -> jetdesk_sto
         opens_at: now - 3600,
         closes_at: now + closes_in,
         word_limit: 500,
-        referees_required: 2,
-        documents_required: "degree,passport".into(),
+        referees_required: referees,
+        documents_required: documents.into(),
         rules_json: serde_json::to_string(&rules).expect("json"),
     };
     let id = app.store.create_round(&input).await.expect("round");

@@ -2,7 +2,7 @@
 //! and staff finding it.
 
 use jetdesk_domain::Role;
-use jetdesk_testkit::{csrf_from, open_round, open_round_closing_in, TestApp};
+use jetdesk_testkit::{csrf_from, open_round, open_round_with, open_round_without_attachments, TestApp};
 
 /// Valid answers for every section of a CIR applicant who is not sure of their Japanese.
 fn answers(family: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
@@ -138,7 +138,7 @@ async fn complete_application(app: &TestApp, client: &reqwest::Client, csrf: &st
 on_both!(
     an_applicant_completes_and_submits_a_cir_application,
     |app: TestApp| async move {
-        open_round(&app).await;
+        open_round_without_attachments(&app).await;
         let id = app.create_user("hannah@example.org", &[Role::Applicant]).await;
         let (client, csrf) = app.session_for(Some(id)).await;
         let page = client
@@ -219,7 +219,7 @@ on_both!(
 on_both!(
     a_submit_one_moment_late_is_refused_and_the_draft_kept,
     |app: TestApp| async move {
-        let round = open_round_closing_in(&app, 3).await;
+        let round = open_round_with(&app, 3, "", 0).await;
         let id = app.create_user("late@example.org", &[Role::Applicant]).await;
         let (client, csrf) = app.session_for(Some(id)).await;
         complete_application(&app, &client, &csrf, "Late").await;
@@ -244,7 +244,7 @@ on_both!(
 on_both!(
     a_second_tab_is_told_the_section_changed,
     |app: TestApp| async move {
-        open_round(&app).await;
+        open_round_without_attachments(&app).await;
         let id = app.create_user("tabs@example.org", &[Role::Applicant]).await;
         let (client, csrf) = app.session_for(Some(id)).await;
         start(&app, &client, &csrf, "alt").await;
@@ -285,7 +285,7 @@ on_both!(
 on_both!(
     invalid_answers_are_kept_with_their_errors,
     |app: TestApp| async move {
-        let round = open_round(&app).await;
+        let round = open_round_without_attachments(&app).await;
         let id = app.create_user("messy@example.org", &[Role::Applicant]).await;
         let (client, csrf) = app.session_for(Some(id)).await;
         start(&app, &client, &csrf, "alt").await;
@@ -357,7 +357,7 @@ on_both!(
 on_both!(
     one_application_per_applicant_per_round,
     |app: TestApp| async move {
-        open_round(&app).await;
+        open_round_without_attachments(&app).await;
         let id = app.create_user("both@example.org", &[Role::Applicant]).await;
         let (client, csrf) = app.session_for(Some(id)).await;
         assert_eq!(start(&app, &client, &csrf, "alt").await.status(), 303);
@@ -376,7 +376,7 @@ on_both!(
 on_both!(
     applicants_see_only_their_own_application,
     |app: TestApp| async move {
-        open_round(&app).await;
+        open_round_without_attachments(&app).await;
         let a = app.create_user("a@example.org", &[Role::Applicant]).await;
         let b = app.create_user("b@example.org", &[Role::Applicant]).await;
         let (ca, csrf_a) = app.session_for(Some(a)).await;
@@ -405,7 +405,7 @@ on_both!(
 on_both!(
     staff_find_an_application_by_search_and_filters,
     |app: TestApp| async move {
-        open_round(&app).await;
+        open_round_without_attachments(&app).await;
         for (i, family) in ["Okafor", "Nakamura", "Smith"].iter().enumerate() {
             let id = app
                 .create_user(&format!("p{i}@example.org"), &[Role::Applicant])
@@ -499,7 +499,7 @@ on_both!(
 );
 
 on_both!(an_applicant_withdraws_with_a_reason, |app: TestApp| async move {
-    let round = open_round(&app).await;
+    let round = open_round_without_attachments(&app).await;
     let id = app.create_user("leaver@example.org", &[Role::Applicant]).await;
     let (client, csrf) = app.session_for(Some(id)).await;
     start(&app, &client, &csrf, "alt").await;
@@ -583,5 +583,48 @@ on_both!(
             body.contains("The deadline must be after the opening time")
                 && body.contains("The rule set is not valid")
         );
+    }
+);
+
+on_both!(
+    submission_waits_for_documents_and_referees,
+    |app: TestApp| async move {
+        open_round(&app).await;
+        let id = app.create_user("unready@example.org", &[Role::Applicant]).await;
+        let (client, csrf) = app.session_for(Some(id)).await;
+        complete_application(&app, &client, &csrf, "Unready").await;
+        let tasks = client
+            .get(app.at("/apply"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !tasks.contains("Check your answers and submit"),
+            "not offered before the documents"
+        );
+        let check = client
+            .get(app.at("/apply/check"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(check.contains("Before you can submit") && !check.contains("Submit application"));
+        let res = client
+            .post(app.at("/apply/submit"))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400);
+        assert!(res
+            .text()
+            .await
+            .unwrap()
+            .contains("Upload the required documents and name your referees"));
     }
 );

@@ -4,7 +4,10 @@
 
 use jetdesk_domain::Role;
 use jetdesk_testkit::browser::Browser;
-use jetdesk_testkit::{open_round, open_round_closing_in, Backend, TestApp, PASSWORD};
+use jetdesk_testkit::{open_round_with, Backend, TestApp, PASSWORD};
+
+/// A small, well-formed PDF (one empty page).
+const MINIMAL_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\nxref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\nstartxref\n170\n%%EOF\n";
 
 async fn setup() -> Option<(TestApp, Browser)> {
     let mut browser = Browser::start().await?;
@@ -198,7 +201,7 @@ async fn an_applicant_submits_a_cir_application_and_staff_find_it() {
     let Some((app, browser)) = setup().await else {
         return;
     };
-    open_round(&app).await;
+    open_round_with(&app, 7 * 24 * 3600, "degree", 1).await;
     app.create_user("hannah@example.org", &[Role::Applicant]).await;
     app.create_user("desk@example.org", &[Role::Coordinator]).await;
 
@@ -223,6 +226,49 @@ async fn an_applicant_submits_a_cir_application_and_staff_find_it() {
 
     fill_everything(&browser).await;
     browser.assert_text("You have completed 10 of 10 sections").await;
+
+    // Upload the proof of degree (a real, small PDF) through the file input.
+    let pdf = app.data_dir.join("degree-certificate.pdf");
+    std::fs::write(&pdf, MINIMAL_PDF).unwrap();
+    browser.click_text("Documents").await;
+    browser.assert_accessible().await;
+    browser
+        .by_id("file-degree")
+        .await
+        .send_keys(pdf.to_str().unwrap())
+        .await
+        .unwrap();
+    browser.submit_form_of("file-degree").await;
+    browser.assert_text("degree-certificate.pdf").await;
+    browser.assert_accessible().await;
+    browser.screenshot("apply-documents").await;
+
+    // Name a referee; the referee answers through the e-mailed link, without an account.
+    browser.goto("/apply/referees").await;
+    browser.fill("name-1", "Prof. Aiko Tanaka").await;
+    browser.fill("email-1", "tanaka@leeds.example").await;
+    choose(&browser, "relationship-1-academic").await;
+    browser.submit_form_of("name-1").await;
+    browser.assert_text("Requested").await;
+    browser.assert_accessible().await;
+    let mail = &app.mails_to("tanaka@leeds.example", 1).await[0];
+    let link = jetdesk_testkit::link_in(mail, &format!("{}/reference/", app.url));
+    browser.goto(&link).await;
+    browser.assert_accessible().await;
+    browser
+        .fill("text", "Hannah is a diligent student with excellent Japanese.")
+        .await;
+    browser.click_text("Send the reference").await;
+    browser.assert_text("your reference has been received").await;
+    browser.goto("/apply/referees").await;
+    browser.assert_text("Received").await;
+    let page = browser.text().await;
+    assert!(
+        !page.contains("diligent"),
+        "the applicant never sees the reference"
+    );
+    browser.goto("/apply").await;
+
     browser.click_text("Check your answers and submit").await;
     browser.assert_text("University of Leeds").await;
     browser.assert_accessible().await;
@@ -234,8 +280,13 @@ async fn an_applicant_submits_a_cir_application_and_staff_find_it() {
     browser.assert_text("assessed at the interview").await;
     browser.assert_accessible().await;
     browser.screenshot("apply-submitted").await;
-    let mail = &app.mails_to("hannah@example.org", 1).await[0];
-    assert!(mail.contains("Application received: JET27-UK-"));
+    let mails = app.mails_to("hannah@example.org", 2).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("Application received: JET27-UK-")),
+        "{mails:?}"
+    );
 
     browser.click_text("Sign out").await;
     sign_in(&browser, "desk@example.org").await;
@@ -261,7 +312,7 @@ async fn a_late_submit_is_refused_and_the_draft_kept() {
     let Some((app, browser)) = setup().await else {
         return;
     };
-    let round = open_round_closing_in(&app, 300).await;
+    let round = open_round_with(&app, 300, "", 0).await;
     app.create_user("late@example.org", &[Role::Applicant]).await;
     sign_in(&browser, "late@example.org").await;
     browser.goto("/apply").await;

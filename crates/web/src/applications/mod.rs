@@ -139,6 +139,8 @@ struct TaskListTemplate {
     completed: usize,
     all_complete: bool,
     eligibility: Vec<eligibility::Shown>,
+    documents_status: String,
+    referees_status: String,
 }
 
 async fn overview(
@@ -211,9 +213,15 @@ async fn overview(
         state: state_label(&loaded.app.state).to_string(),
         draft: loaded.app.state == "draft",
         open: now < loaded.round.closes_at,
-        all_complete: loaded.all_complete(),
         completed,
         eligibility: eligibility::shown(loaded.app.eligibility_json.as_deref()),
+        documents_status: crate::documents::task_status(&state, &loaded.round, loaded.app.id)
+            .await?
+            .to_string(),
+        referees_status: crate::referees::task_status(&state, &loaded.round, loaded.app.id)
+            .await?
+            .to_string(),
+        all_complete: loaded.all_complete() && attachments_ready(&state, &loaded).await?,
         tasks,
     };
     Ok(Html(t.render()?).into_response())
@@ -518,6 +526,7 @@ struct CheckTemplate {
     reference: String,
     sections: Vec<CheckSection>,
     all_complete: bool,
+    attachments: bool,
     draft: bool,
     open: bool,
     closes: String,
@@ -561,14 +570,15 @@ fn check_sections(loaded: &Loaded) -> Vec<CheckSection> {
         .collect()
 }
 
-async fn render_check(ctx: &Ctx, loaded: &Loaded, late: bool) -> AppResult<String> {
+async fn render_check(ctx: &Ctx, loaded: &Loaded, late: bool, attachments: bool) -> AppResult<String> {
     let now = jetdesk_store::now();
     let t = CheckTemplate {
         page: Page::new(ctx, "Check your answers before submitting"),
         csrf: ctx.csrf().await?,
         reference: loaded.app.reference.clone().unwrap_or_default(),
         sections: check_sections(loaded),
-        all_complete: loaded.all_complete(),
+        all_complete: loaded.all_complete() && attachments,
+        attachments,
         draft: loaded.app.state == "draft",
         open: now < loaded.round.closes_at,
         closes: format_time(loaded.round.closes_at),
@@ -579,7 +589,16 @@ async fn render_check(ctx: &Ctx, loaded: &Loaded, late: bool) -> AppResult<Strin
 
 async fn check_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
     let loaded = load(&state, &ctx).await?.ok_or(AppError::NotFound)?;
-    Ok(Html(render_check(&ctx, &loaded, false).await?))
+    let ready = attachments_ready(&state, &loaded).await?;
+    Ok(Html(render_check(&ctx, &loaded, false, ready).await?))
+}
+
+/// The round's required documents are uploaded and its referees named (references may come later).
+async fn attachments_ready(state: &AppState, loaded: &Loaded) -> AppResult<bool> {
+    Ok(
+        crate::documents::all_required_uploaded(state, &loaded.round, loaded.app.id).await?
+            && crate::referees::all_named(state, &loaded.round, loaded.app.id).await?,
+    )
 }
 
 async fn submit(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -593,13 +612,18 @@ async fn submit(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> 
     if now >= loaded.round.closes_at {
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            Html(render_check(&ctx, &loaded, true).await?),
+            Html(render_check(&ctx, &loaded, true, true).await?),
         )
             .into_response());
     }
     if !loaded.all_complete() {
         return Err(AppError::BadRequest(
             "Complete every section before you submit.".into(),
+        ));
+    }
+    if !attachments_ready(&state, &loaded).await? {
+        return Err(AppError::BadRequest(
+            "Upload the required documents and name your referees before you submit.".into(),
         ));
     }
     let all: HashMap<&str, Answers> = SECTIONS.iter().map(|s| (s.id, loaded.answers(s.id))).collect();
@@ -621,7 +645,7 @@ async fn submit(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         if fresh.app.state == "draft" {
             return Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Html(render_check(&ctx, &fresh, true).await?),
+                Html(render_check(&ctx, &fresh, true, true).await?),
             )
                 .into_response());
         }

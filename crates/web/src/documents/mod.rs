@@ -111,7 +111,6 @@ pub fn kinds_of(round: &Round) -> Vec<&'static KindInfo> {
 
 /// "Not started", "In progress" or "Completed" for the task list: completed when every required
 /// kind of the round has a document.
-#[allow(dead_code)] // for the task list and the submit check (wired by applications)
 pub(crate) async fn task_status(
     state: &AppState,
     round: &Round,
@@ -132,7 +131,6 @@ pub(crate) async fn task_status(
 }
 
 /// Whether every document the round requires has been uploaded (for submission).
-#[allow(dead_code)] // for the task list and the submit check (wired by applications)
 pub(crate) async fn all_required_uploaded(
     state: &AppState,
     round: &Round,

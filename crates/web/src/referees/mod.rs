@@ -93,7 +93,6 @@ fn slots_of(round: &Round) -> usize {
 
 /// "Not started", "In progress" or "Completed" for the task list: completed when every referee the
 /// round asks for has been named (the references themselves arrive later).
-#[allow(dead_code)] // for the task list and the submit check (wired by applications)
 pub(crate) async fn task_status(
     state: &AppState,
     round: &Round,
@@ -111,7 +110,6 @@ pub(crate) async fn task_status(
 }
 
 /// Whether the applicant has named every referee the round asks for (for submission).
-#[allow(dead_code)] // for the task list and the submit check (wired by applications)
 pub(crate) async fn all_named(state: &AppState, round: &Round, application_id: i64) -> AppResult<bool> {
     Ok(state.store.referees(application_id).await?.len() >= slots_of(round))
 }
