@@ -38,6 +38,7 @@ def main():
             "list, filtered (CIR, eligible)": "/staff/applications?position=cir&state=eligible",
             "search by name": "/staff/applications?q=smith",
             "search by reference": "/staff/applications?q=JET27-UK-012345",
+            "search, part of a reference": "/staff/applications?q=01234",
             "list, page 500": "/staff/applications?page=500",
         }
         for name, path in kinds.items():

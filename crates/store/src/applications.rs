@@ -480,7 +480,11 @@ impl Store {
             bind(Bind::Text(f.eligibility.clone()), "a.eligibility_overall = ?");
         }
         let q = f.q.trim().to_lowercase();
-        if !q.is_empty() {
+        let is_reference = q.len() == 15 && q.starts_with("jet") && q.as_bytes().get(5) == Some(&b'-');
+        if is_reference {
+            // A whole reference number: one row by the unique index.
+            bind(Bind::Text(q.to_uppercase()), "a.reference = ?");
+        } else if !q.is_empty() {
             let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
             bind(
                 Bind::Text(format!("%{escaped}%")),
@@ -498,8 +502,9 @@ impl Store {
             _ => "a.submitted_at DESC, a.id DESC",
         };
         let filter = conditions.join(" AND ");
-        let from = "FROM applications a JOIN users u ON u.id = a.user_id";
-        let count_sql = format!("SELECT COUNT(*) {from} WHERE {filter}");
+        // Count and choose the page's ids on the narrow index columns; only the page's rows are
+        // then read in full and joined with their users (the rows hold wide JSON).
+        let count_sql = format!("SELECT COUNT(*) FROM applications a WHERE {filter}");
         let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
         for b in &binds {
             count = match b {
@@ -509,9 +514,16 @@ impl Store {
         }
         let total = count.fetch_one(self.pool()).await?;
         let n = binds.len();
+        let page_from = if f.sort == "name" {
+            "FROM applications a JOIN users u ON u.id = a.user_id"
+        } else {
+            "FROM applications a"
+        };
         let sql = format!(
             "SELECT a.id, a.reference, a.position, a.state, a.eligibility_overall, a.submitted_at, u.display_name, u.email
-             {from} WHERE {filter} ORDER BY {order} LIMIT ${} OFFSET ${}",
+             FROM applications a JOIN users u ON u.id = a.user_id
+             WHERE a.id IN (SELECT a.id {page_from} WHERE {filter} ORDER BY {order} LIMIT ${} OFFSET ${})
+             ORDER BY {order}",
             n + 1,
             n + 2
         );
