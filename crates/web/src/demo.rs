@@ -40,7 +40,11 @@ const ACCOUNTS: &[(&str, &str, &[Role])] = &[
     ("applicant@jetdesk.example", "Ann Applicant", &[Role::Applicant]),
     ("applicant2@jetdesk.example", "Ben Applicant", &[Role::Applicant]),
     // A participant already in Japan: sees their school-visit timetable once the host publishes it.
-    ("emma.alt@jetdesk.example", "Emma Walker (ALT, Sapporo)", &[Role::Applicant]),
+    (
+        "emma.alt@jetdesk.example",
+        "Emma Walker (ALT, Sapporo)",
+        &[Role::Applicant],
+    ),
 ];
 
 /// Creates the demo accounts with `password`, the demo round and the demo host organisation;
