@@ -352,10 +352,34 @@ impl Browser {
     /// Clicks the first element matching the CSS selector and waits for any page load.
     pub async fn click_css(&self, css: &str) {
         let element = self.by_css(css).await;
+        self.click_and_wait(element, css).await;
+    }
+
+    /// Clicks `element`; if that starts a navigation, waits until the new page has loaded.
+    ///
+    /// `document.readyState` alone cannot tell: right after the click the old page still says
+    /// "complete". So the old document is marked first, and the wait ends when the mark is gone
+    /// (a new document) or, for a click that does not navigate, after a short grace period.
+    async fn click_and_wait(&self, element: Element, what: &str) {
+        let _ = self
+            .client()
+            .execute("window.__jetdeskOldPage = true;", vec![])
+            .await;
         element
             .click()
             .await
-            .unwrap_or_else(|e| panic!("click {css:?}: {e}"));
+            .unwrap_or_else(|e| panic!("click {what:?}: {e}"));
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(3) {
+            let old = self
+                .client()
+                .execute("return window.__jetdeskOldPage === true;", vec![])
+                .await;
+            if !matches!(old, Ok(Value::Bool(true))) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         self.wait_for_load().await;
     }
 
@@ -371,11 +395,7 @@ impl Browser {
             Ok(e) => e,
             Err(e) => panic!("no link or button {text:?} at {}: {e}", self.url().await),
         };
-        element
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {text:?}: {e}"));
-        self.wait_for_load().await;
+        self.click_and_wait(element, text).await;
     }
 
     /// Clicks the (first) submit button inside the form that holds the field with `field_id`.

@@ -261,6 +261,8 @@ async fn every_public_page_passes_axe_in_both_languages() {
         "/positions/cir",
         "/positions/sea",
         "/eligibility",
+        "/eligibility/check",
+        "/eligibility/check?position=alt&british=no&degree=expected&degree_date=2027-09-30",
         "/pay-and-conditions",
         "/japanese-evaluation",
         "/login",

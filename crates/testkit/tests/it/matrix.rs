@@ -56,6 +56,12 @@ const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
     ("GET", "/positions/cir", "/positions/cir", ALL),
     ("GET", "/positions/sea", "/positions/sea", ALL),
     ("GET", "/eligibility", "/eligibility", ALL),
+    (
+        "GET",
+        "/eligibility/check",
+        "/eligibility/check?position=alt",
+        ALL,
+    ),
     ("GET", "/pay-and-conditions", "/pay-and-conditions", ALL),
     ("GET", "/japanese-evaluation", "/japanese-evaluation", ALL),
     ("GET", "/language", "/language?lang=ja&next=/", ALL),

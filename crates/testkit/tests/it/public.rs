@@ -183,3 +183,28 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    the_eligibility_check_answers_with_the_rules_reasons,
+    |app: TestApp| async move {
+        let client = app.client();
+        let get = |query: &'static str| {
+            let client = client.clone();
+            let url = app.at(&format!("/eligibility/check{query}"));
+            async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+        };
+        let form = get("").await;
+        assert!(form.contains("Am I eligible?") && !form.contains("From your answers"));
+        let ok = get("?position=cir&british=yes&degree=expected&degree_date=2027-06-30&former_jet=no&declined=no&months_in_japan=3&jlpt=N2").await;
+        assert!(ok.contains("you appear to be eligible"), "{ok}");
+        let not_british = get("?position=alt&british=no&degree=awarded&degree_date=2024-07-01&former_jet=no&declined=no&months_in_japan=0").await;
+        assert!(not_british.contains("you are not eligible this year") && not_british.contains("British"));
+        let late_degree = get("?position=alt&british=yes&degree=expected&degree_date=2027-09-30&teacher_training=no&former_jet=no&declined=no&months_in_japan=0").await;
+        assert!(
+            late_degree.contains("you are not eligible this year") && late_degree.contains("31 July"),
+            "{late_degree}"
+        );
+        let garbage = get("?position=%3Cscript%3E&months_in_japan=lots&jlpt=N9").await;
+        assert!(garbage.contains("some points will be checked") && !garbage.contains("<script>"));
+    }
+);

@@ -1,6 +1,8 @@
 //! The public site: the programme's pages (Markdown under `content/`, rendered into the layout),
 //! the language switcher, static files, and `/healthz`. Nothing here needs an account.
 
+mod check;
+
 use crate::access::{Access, RouteDef};
 use crate::error::{AppError, AppResult};
 use crate::forms::safe_next;
@@ -57,6 +59,7 @@ pub(crate) fn routes() -> Vec<RouteDef> {
             Access::Public,
             get(|ctx: Ctx| content(ctx, "japanese-evaluation")),
         ),
+        RouteDef::get("/eligibility/check", Access::Public, get(check::check)),
         RouteDef::get("/language", Access::Public, get(language)),
         RouteDef::get("/healthz", Access::Public, get(healthz)),
         RouteDef::get("/static/{file}", Access::Public, get(static_file)),
