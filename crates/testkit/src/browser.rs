@@ -2,11 +2,15 @@
 //! (started here on a free port, in a process group of its own that is killed on drop) with
 //! `fantoccini`, plus an accessibility check with the vendored axe-core.
 //!
-//! ```ignore
+//! ```no_run
+//! # use jetdesk_testkit::{browser::Browser, Backend, TestApp};
+//! # async fn example() {
+//! let app = TestApp::spawn(Backend::Sqlite).await.expect("jetdesk");
 //! let Some(mut browser) = Browser::start().await else { return };  // skipped, loudly
 //! browser.set_base_url(&app.url);
 //! browser.goto("/positions/cir").await;
 //! browser.assert_accessible().await;
+//! # }
 //! ```
 //!
 //! Without chromedriver or chromium, [`Browser::start`] prints a loud notice and returns `None`;
