@@ -434,10 +434,18 @@ async fn save_alt(
     if name.is_empty() || name.chars().count() > 200 {
         errors.add("alt_name", lang.t("tt-err-name"));
     }
-    let email = form.email.trim().to_lowercase();
-    if !email.is_empty() && (!email.contains('@') || email.len() > 254) {
-        errors.add("email", lang.t("tt-err-email"));
-    }
+    // The same e-mail rules (and normalisation) as accounts, so an ALT's address matches their login.
+    let email = if form.email.trim().is_empty() {
+        String::new()
+    } else {
+        match jetdesk_domain::Email::parse(&form.email) {
+            Ok(e) => e.as_str().to_string(),
+            Err(_) => {
+                errors.add("email", lang.t("tt-err-email"));
+                String::new()
+            }
+        }
+    };
     let base = form.base_school.trim().to_string();
     if !known(&base) {
         errors.add("base_school", lang.t("tt-err-base-school"));
