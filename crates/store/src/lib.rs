@@ -9,6 +9,7 @@
 mod accounts;
 mod applications;
 mod audit;
+mod checks;
 mod documents;
 mod outbox;
 mod referees;
@@ -20,6 +21,7 @@ pub use applications::{
     SectionRow,
 };
 pub use audit::AuditEntry;
+pub use checks::{DuplicateMatch, JapaneseAssessment, PartnerLink, RecheckCandidate};
 pub use documents::{Document, NewDocument};
 pub use outbox::OutboxMessage;
 pub use referees::{NameOutcome, NewReferee, Referee, ReferenceBody};
