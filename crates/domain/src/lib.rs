@@ -18,6 +18,7 @@ mod jlpt;
 mod position;
 mod reference;
 mod role;
+pub mod rubric;
 mod state;
 mod text;
 

@@ -12,7 +12,9 @@ mod audit;
 mod checks;
 mod documents;
 mod outbox;
+mod outcomes;
 mod referees;
+mod review;
 mod timetables;
 
 pub use accounts::{EmailTokenError, SessionRow, TokenPurpose, User, UserListing};
@@ -24,7 +26,9 @@ pub use audit::AuditEntry;
 pub use checks::{DuplicateMatch, JapaneseAssessment, PartnerLink, RecheckCandidate};
 pub use documents::{Document, NewDocument};
 pub use outbox::OutboxMessage;
+pub use outcomes::{Outcome, OutcomeInput};
 pub use referees::{NameOutcome, NewReferee, Referee, ReferenceBody};
+pub use review::{Assignment, Moderation, Reviewer, SelectionApplication, SelectionSettings};
 pub use timetables::{HostOrg, TtAlt, TtAltInput, TtPlan, TtSchool, TtSchoolInput};
 
 use sqlx::any::{AnyPoolOptions, AnyQueryResult};

@@ -105,6 +105,12 @@ pub async fn load(store: &Store, password: &str) -> anyhow::Result<Vec<DemoAccou
     if let Some(host) = ids.get("host@jetdesk.example") {
         crate::timetables::demo::load_demo(store, *host).await?;
     }
+    if let (Some(r), Some(c)) = (
+        ids.get("reviewer@jetdesk.example"),
+        ids.get("coordinator@jetdesk.example"),
+    ) {
+        crate::review::demo::load_demo(store, &phc, *r, *c).await?;
+    }
     Ok(created)
 }
 

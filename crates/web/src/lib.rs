@@ -17,9 +17,11 @@ pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod mail;
+mod outcomes;
 pub mod page;
 mod public;
 pub mod referees;
+mod review;
 pub mod security;
 pub mod session;
 mod staff;
@@ -73,6 +75,8 @@ fn all_routes() -> Vec<RouteDef> {
     routes.extend(staff::routes());
     routes.extend(documents::routes());
     routes.extend(referees::routes());
+    routes.extend(review::routes());
+    routes.extend(outcomes::routes());
     routes
 }
 
@@ -241,6 +245,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let worker = tokio::spawn(self.state.mailer.clone().run_worker());
         let reminders = tokio::spawn(referees::reminder_loop(self.state.clone()));
+        let results = tokio::spawn(outcomes::publication_loop(self.state.clone()));
         let app = router(self.state.clone());
         axum::serve(
             self.listener,
@@ -250,6 +255,7 @@ impl Application {
         .await?;
         worker.abort();
         reminders.abort();
+        results.abort();
         self.state.store.close().await;
         Ok(())
     }

@@ -33,6 +33,8 @@ mod e2e;
 mod e2e_application;
 mod e2e_timetable;
 mod matrix;
+mod outcomes;
 mod public;
 mod referees;
+mod review;
 mod timetables;

@@ -44,6 +44,7 @@ const TIMETABLE_READERS: &[Persona] = &[Coordinator, Host, Admin];
 const APPLICANTS: &[Persona] = &[Applicant, OtherApplicant];
 const STAFF: &[Persona] = &[Reviewer, Coordinator];
 const COORDINATOR: &[Persona] = &[Coordinator];
+const REVIEWER: &[Persona] = &[Reviewer];
 /// Document downloads: applicants are admitted to the route (and get 404 for others' documents).
 const DOC_READERS: &[Persona] = &[Applicant, OtherApplicant, Reviewer, Coordinator];
 
@@ -213,6 +214,106 @@ const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
         TIMETABLE_READERS,
     ),
     ("GET", "/my/timetable", "/my/timetable", SIGNED_IN),
+    // Review and outcomes (issue 4).
+    ("GET", "/review", "/review", REVIEWER),
+    ("POST", "/review/conflicts", "/review/conflicts", REVIEWER),
+    (
+        "GET",
+        "/review/applications/{id}",
+        "/review/applications/{application}",
+        REVIEWER,
+    ),
+    (
+        "POST",
+        "/review/applications/{id}/score",
+        "/review/applications/{application}/score",
+        REVIEWER,
+    ),
+    (
+        "POST",
+        "/review/applications/{id}/conflict",
+        "/review/applications/{application}/conflict",
+        REVIEWER,
+    ),
+    ("GET", "/staff/selection", "/staff/selection", COORDINATOR),
+    (
+        "GET",
+        "/staff/selection/{round}",
+        "/staff/selection/{round}",
+        COORDINATOR,
+    ),
+    (
+        "POST",
+        "/staff/selection/{round}/settings",
+        "/staff/selection/{round}/settings",
+        COORDINATOR,
+    ),
+    (
+        "POST",
+        "/staff/selection/{round}/assign",
+        "/staff/selection/{round}/assign",
+        COORDINATOR,
+    ),
+    (
+        "POST",
+        "/staff/selection/{round}/reassign",
+        "/staff/selection/{round}/reassign",
+        COORDINATOR,
+    ),
+    (
+        "POST",
+        "/staff/selection/{round}/moderate",
+        "/staff/selection/{round}/moderate",
+        COORDINATOR,
+    ),
+    (
+        "GET",
+        "/staff/selection/{round}/ranking",
+        "/staff/selection/{round}/ranking",
+        COORDINATOR,
+    ),
+    (
+        "POST",
+        "/staff/selection/{round}/invite",
+        "/staff/selection/{round}/invite",
+        COORDINATOR,
+    ),
+    (
+        "POST",
+        "/staff/selection/{round}/reject-not-invited",
+        "/staff/selection/{round}/reject-not-invited",
+        COORDINATOR,
+    ),
+    (
+        "GET",
+        "/staff/outcomes/{round}",
+        "/staff/outcomes/{round}",
+        COORDINATOR,
+    ),
+    (
+        "POST",
+        "/staff/outcomes/{round}/decide",
+        "/staff/outcomes/{round}/decide",
+        COORDINATOR,
+    ),
+    (
+        "POST",
+        "/staff/outcomes/{round}/propose",
+        "/staff/outcomes/{round}/propose",
+        COORDINATOR,
+    ),
+    (
+        "POST",
+        "/staff/outcomes/{round}/publish",
+        "/staff/outcomes/{round}/publish",
+        COORDINATOR,
+    ),
+    (
+        "POST",
+        "/staff/outcomes/{round}/upgrade",
+        "/staff/outcomes/{round}/upgrade",
+        COORDINATOR,
+    ),
     ("GET", "/timetable/feed/{file}", "/timetable/feed/bogus.ics", ALL),
 ];
 

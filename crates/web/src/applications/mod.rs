@@ -141,6 +141,7 @@ struct TaskListTemplate {
     eligibility: Vec<eligibility::Shown>,
     documents_status: String,
     referees_status: String,
+    outcome_html: String,
 }
 
 async fn overview(
@@ -223,6 +224,7 @@ async fn overview(
             .to_string(),
         all_complete: loaded.all_complete() && attachments_ready(&state, &loaded).await?,
         tasks,
+        outcome_html: crate::outcomes::applicant_block(&state, ctx.lang(), loaded.app.id).await?,
     };
     Ok(Html(t.render()?).into_response())
 }

@@ -2,7 +2,7 @@
 //! and reviewers), and recruitment rounds (coordinators). Staff views of an application are
 //! recorded in the audit log.
 
-mod rounds;
+pub(crate) mod rounds;
 
 use crate::access::{Access, RouteDef};
 use crate::applications::eligibility::{self, Shown};
@@ -132,20 +132,35 @@ async fn list(
         .round
         .parse()
         .unwrap_or_else(|_| rounds.first().map(|r| r.id).unwrap_or(0));
+    let blind = crate::review::hides_identity_from(&state, &ctx, round_id).await?;
     let filter = ApplicationFilter {
         round_id,
         position: pick(&q.position, &["alt", "cir", "sea"]),
         state: pick(&q.state, STATES),
         eligibility: pick(&q.eligibility, &["pass", "needs_review", "fail"]),
         submitted: pick(&q.submitted, &["yes", "no"]),
-        q: q.q.chars().take(100).collect(),
-        sort: pick(&q.sort, &["submitted", "reference", "name"]),
+        q: if blind {
+            String::new()
+        } else {
+            q.q.chars().take(100).collect()
+        },
+        sort: pick(
+            &q.sort,
+            if blind {
+                &["submitted", "reference"]
+            } else {
+                &["submitted", "reference", "name"]
+            },
+        ),
     };
     let page_no = q.page.unwrap_or(1).clamp(1, 100_000);
-    let (rows, total) = state
+    let (mut rows, total) = state
         .store
         .list_applications(&filter, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
         .await?;
+    if blind {
+        crate::review::blind_listing(&mut rows);
+    }
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let link = |n: i64| {
         format!(
@@ -189,10 +204,50 @@ async fn list(
     Ok(Html(t.render()?))
 }
 
-struct DetailSection {
-    title: &'static str,
-    complete: bool,
-    rows: Vec<(&'static str, String)>,
+/// One section of an application as staff read it: its title, whether it is complete, and each
+/// question with its answer (choices shown by their labels).
+pub(crate) struct DetailSection {
+    pub(crate) title: &'static str,
+    pub(crate) complete: bool,
+    pub(crate) rows: Vec<(&'static str, String)>,
+}
+
+/// The text shown instead of an answer hidden from a reviewer during a name-blind sift.
+pub(crate) const HIDDEN: &str = "Hidden during the sift";
+
+/// Every section of an application with its saved answers, for staff pages; the answers of the
+/// fields listed in `hidden` (ids such as "family_name") are replaced by [`HIDDEN`].
+pub(crate) fn detail_sections(saved: &[jetdesk_store::SectionRow], hidden: &[&str]) -> Vec<DetailSection> {
+    SECTIONS
+        .iter()
+        .map(|s| {
+            let row = saved.iter().find(|r| r.section == s.id);
+            let answers: Answers = row
+                .and_then(|r| serde_json::from_str(&r.data_json).ok())
+                .unwrap_or_default();
+            DetailSection {
+                title: s.title,
+                complete: row.is_some_and(|r| r.is_complete()),
+                rows: s
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let v = answers.get(f.id).cloned().unwrap_or_default();
+                        let shown = match f.kind {
+                            _ if hidden.contains(&f.id) => HIDDEN.to_string(),
+                            Kind::Select(o) | Kind::Radio(o) => o
+                                .iter()
+                                .find(|(k, _)| *k == v)
+                                .map(|(_, l)| l.to_string())
+                                .unwrap_or(v),
+                            _ => v,
+                        };
+                        (f.label, shown)
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -219,35 +274,8 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
     let user = state.store.user(app.user_id).await?.ok_or(AppError::NotFound)?;
     let round: Option<Round> = state.store.round(app.round_id).await?;
     let saved = state.store.sections(app.id).await?;
-    let sections = SECTIONS
-        .iter()
-        .map(|s| {
-            let row = saved.iter().find(|r| r.section == s.id);
-            let answers: Answers = row
-                .and_then(|r| serde_json::from_str(&r.data_json).ok())
-                .unwrap_or_default();
-            DetailSection {
-                title: s.title,
-                complete: row.is_some_and(|r| r.is_complete()),
-                rows: s
-                    .fields
-                    .iter()
-                    .map(|f| {
-                        let v = answers.get(f.id).cloned().unwrap_or_default();
-                        let shown = match f.kind {
-                            Kind::Select(o) | Kind::Radio(o) => o
-                                .iter()
-                                .find(|(k, _)| *k == v)
-                                .map(|(_, l)| l.to_string())
-                                .unwrap_or(v),
-                            _ => v,
-                        };
-                        (f.label, shown)
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
+    let blind = crate::review::hides_identity_from(&state, &ctx, app.round_id).await?;
+    let sections = detail_sections(&saved, if blind { crate::review::BLIND_FIELDS } else { &[] });
     let subject = format!("application:{id}");
     state
         .store
@@ -262,8 +290,8 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
                 .unwrap_or_else(|| format!("Application {id}")),
         ),
         reference: app.reference.clone().unwrap_or_default(),
-        applicant: user.display_name,
-        email: user.email,
+        applicant: if blind { HIDDEN.into() } else { user.display_name },
+        email: if blind { HIDDEN.into() } else { user.email },
         position: app.position.to_uppercase(),
         state: state_label(&app.state),
         round: round.map(|r| r.name).unwrap_or_default(),
@@ -274,8 +302,16 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
         sections,
         eligibility: eligibility::shown(app.eligibility_json.as_deref()),
         history,
-        documents_html: crate::documents::staff_summary(&state, id).await?,
-        referees_html: crate::referees::staff_summary(&state, id).await?,
+        documents_html: if blind {
+            String::new()
+        } else {
+            crate::documents::staff_summary(&state, id).await?
+        },
+        referees_html: if blind {
+            String::new()
+        } else {
+            crate::referees::staff_summary(&state, id).await?
+        },
     };
     Ok(Html(t.render()?))
 }
