@@ -11,6 +11,7 @@ mod applications;
 mod audit;
 mod checks;
 mod documents;
+mod interviews;
 mod outbox;
 mod outcomes;
 mod referees;
@@ -25,7 +26,11 @@ pub use applications::{
 pub use audit::AuditEntry;
 pub use checks::{DuplicateMatch, JapaneseAssessment, PartnerLink, RecheckCandidate};
 pub use documents::{Document, NewDocument};
-pub use outbox::OutboxMessage;
+pub use interviews::{
+    BookOutcome, DayInterview, InterviewBooking, InterviewPanel, InterviewScore, InterviewSettings,
+    InterviewSlot, InterviewVenue, Interviewer, JapaneseEvaluation, NewInterviewScore, PanelMember,
+};
+pub use outbox::{MailAttachment, OutboxMessage};
 pub use outcomes::{Outcome, OutcomeInput};
 pub use referees::{NameOutcome, NewReferee, Referee, ReferenceBody};
 pub use review::{Assignment, Moderation, Reviewer, SelectionApplication, SelectionSettings};

@@ -19,6 +19,17 @@ pub struct OutboxMessage {
     pub attempts: i64,
 }
 
+/// A file attached to an outbox message (a text body, such as an .ics invitation).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MailAttachment {
+    /// The file name the recipient sees, such as `interview.ics`.
+    pub filename: String,
+    /// The MIME type, parameters included (`text/calendar; method=REQUEST; charset=utf-8`).
+    pub content_type: String,
+    /// The file's text.
+    pub body: String,
+}
+
 /// How long a claimed message is hidden from other workers while one sends it.
 const LEASE_SECONDS: i64 = 120;
 
@@ -35,6 +46,51 @@ impl Store {
         .bind(body)
         .bind(now)
         .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// Queues an e-mail with attachments; the message and its files are written together.
+    pub async fn enqueue_mail_with_attachments(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        attachments: &[MailAttachment],
+    ) -> Result<i64> {
+        let now = crate::now();
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO outbox (to_addr, subject, body_text, created_at, attempts, next_attempt_at)
+             VALUES ($1, $2, $3, $4, 0, $4) RETURNING id",
+        )
+        .bind(to)
+        .bind(subject)
+        .bind(body)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for a in attachments {
+            sqlx::query(
+                "INSERT INTO outbox_attachments (outbox_id, filename, content_type, body) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(&a.filename)
+            .bind(&a.content_type)
+            .bind(&a.body)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The attachments of an outbox message, in the order they were added.
+    pub async fn mail_attachments(&self, outbox_id: i64) -> Result<Vec<MailAttachment>> {
+        Ok(sqlx::query_as(
+            "SELECT filename, content_type, body FROM outbox_attachments WHERE outbox_id = $1 ORDER BY id",
+        )
+        .bind(outbox_id)
+        .fetch_all(self.pool())
         .await?)
     }
 

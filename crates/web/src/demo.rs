@@ -111,6 +111,7 @@ pub async fn load(store: &Store, password: &str) -> anyhow::Result<Vec<DemoAccou
     ) {
         crate::review::demo::load_demo(store, &phc, *r, *c).await?;
     }
+    created.extend(crate::interviews::demo::load_demo(store, &round, &phc, &ids).await?);
     Ok(created)
 }
 

@@ -16,6 +16,7 @@ mod documents;
 pub mod error;
 pub mod forms;
 pub mod i18n;
+pub mod interviews;
 pub mod mail;
 mod outcomes;
 pub mod page;
@@ -75,6 +76,7 @@ fn all_routes() -> Vec<RouteDef> {
     routes.extend(staff::routes());
     routes.extend(documents::routes());
     routes.extend(referees::routes());
+    routes.extend(interviews::routes());
     routes.extend(review::routes());
     routes.extend(outcomes::routes());
     routes
@@ -245,6 +247,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let worker = tokio::spawn(self.state.mailer.clone().run_worker());
         let reminders = tokio::spawn(referees::reminder_loop(self.state.clone()));
+        let interview_reminders = tokio::spawn(interviews::booking::reminder_loop(self.state.clone()));
         let results = tokio::spawn(outcomes::publication_loop(self.state.clone()));
         let app = router(self.state.clone());
         axum::serve(
@@ -255,6 +258,7 @@ impl Application {
         .await?;
         worker.abort();
         reminders.abort();
+        interview_reminders.abort();
         results.abort();
         self.state.store.close().await;
         Ok(())

@@ -1,11 +1,13 @@
 //! E-mail. Handlers only queue a message in the outbox table (in the request that caused it);
 //! this worker delivers queued mail through SMTP, or, without SMTP, writes each message as an
 //! `.eml` file under `DATA_DIR/outbox` for a developer (and the tests) to open. Failed deliveries
-//! are retried with growing delays.
+//! are retried with growing delays. A message may carry text attachments (the .ics invitations of
+//! interviews); it then goes out as `multipart/mixed`, in SMTP and in the .eml files alike.
 
-use jetdesk_store::{OutboxMessage, Store};
+use jetdesk_store::{MailAttachment, OutboxMessage, Store};
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::message::{Attachment, MultiPart, SinglePart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -47,6 +49,22 @@ impl Mailer {
     /// Queues a plain-text message; the worker sends it within moments.
     pub async fn queue(&self, to: &str, subject: &str, body: &str) -> jetdesk_store::Result<()> {
         self.store.enqueue_mail(to, subject, body).await?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Queues a plain-text message with one text attachment (for example an .ics invitation with
+    /// `text/calendar; method=REQUEST; charset=utf-8`).
+    pub async fn queue_with_attachment(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        attachment: MailAttachment,
+    ) -> jetdesk_store::Result<()> {
+        self.store
+            .enqueue_mail_with_attachments(to, subject, body, &[attachment])
+            .await?;
         self.wake.notify_one();
         Ok(())
     }
@@ -98,12 +116,23 @@ impl Mailer {
     }
 
     async fn send(&self, msg: &OutboxMessage) -> anyhow::Result<()> {
-        let message = Message::builder()
+        let attachments = self.store.mail_attachments(msg.id).await?;
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(msg.to_addr.parse()?)
-            .subject(msg.subject.clone())
-            .header(ContentType::TEXT_PLAIN)
-            .body(msg.body_text.clone())?;
+            .subject(msg.subject.clone());
+        let message = if attachments.is_empty() {
+            builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(msg.body_text.clone())?
+        } else {
+            let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(msg.body_text.clone()));
+            for a in attachments {
+                let content_type = ContentType::parse(&a.content_type)?;
+                parts = parts.singlepart(Attachment::new(a.filename).body(a.body, content_type));
+            }
+            builder.multipart(parts)?
+        };
         match &self.transport {
             Transport::Smtp(smtp) => {
                 smtp.send(message).await?;

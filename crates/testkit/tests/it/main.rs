@@ -32,6 +32,8 @@ mod documents;
 mod e2e;
 mod e2e_application;
 mod e2e_timetable;
+mod evaluations;
+mod interviews;
 mod matrix;
 mod outcomes;
 mod public;

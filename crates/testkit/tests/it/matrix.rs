@@ -47,6 +47,8 @@ const COORDINATOR: &[Persona] = &[Coordinator];
 const REVIEWER: &[Persona] = &[Reviewer];
 /// Document downloads: applicants are admitted to the route (and get 404 for others' documents).
 const DOC_READERS: &[Persona] = &[Applicant, OtherApplicant, Reviewer, Coordinator];
+const INTERVIEWER: &[Persona] = &[Interviewer];
+const EVALUATORS: &[Persona] = &[Interviewer, Coordinator];
 
 /// (method, route pattern, path to probe — `{victim}` is a user id —, who is admitted).
 const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
@@ -315,6 +317,27 @@ const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
         COORDINATOR,
     ),
     ("GET", "/timetable/feed/{file}", "/timetable/feed/bogus.ics", ALL),
+    // Interviews and Japanese evaluation requests (issue 4).
+    ("GET", "/interviews", "/interviews", COORDINATOR),
+    ("POST", "/interviews/settings", "/interviews/settings", COORDINATOR),
+    ("POST", "/interviews/venues", "/interviews/venues", COORDINATOR),
+    ("POST", "/interviews/caps", "/interviews/caps", COORDINATOR),
+    ("POST", "/interviews/panels", "/interviews/panels", COORDINATOR),
+    ("POST", "/interviews/slots", "/interviews/slots", COORDINATOR),
+    ("POST", "/interviews/publish", "/interviews/publish", COORDINATOR),
+    ("GET", "/my/interview", "/my/interview", APPLICANTS),
+    ("POST", "/my/interview/book", "/my/interview/book", APPLICANTS),
+    ("POST", "/my/interview/move", "/my/interview/move", APPLICANTS),
+    ("POST", "/my/interview/cancel", "/my/interview/cancel", APPLICANTS),
+    ("GET", "/interviews/day", "/interviews/day", INTERVIEWER),
+    ("GET", "/interviews/score/{application}", "/interviews/score/x", INTERVIEWER),
+    ("POST", "/interviews/score/{application}", "/interviews/score/x", INTERVIEWER),
+    ("GET", "/my/japanese-evaluation", "/my/japanese-evaluation", APPLICANTS),
+    ("POST", "/my/japanese-evaluation", "/my/japanese-evaluation", APPLICANTS),
+    ("GET", "/evaluations", "/evaluations", EVALUATORS),
+    ("POST", "/evaluations/{id}/delegate", "/evaluations/999/delegate", COORDINATOR),
+    ("POST", "/evaluations/{id}/confirm", "/evaluations/999/confirm", EVALUATORS),
+    ("POST", "/evaluations/{id}/result", "/evaluations/999/result", EVALUATORS),
 ];
 
 #[test]
