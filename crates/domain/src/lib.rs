@@ -14,6 +14,7 @@
 
 pub mod eligibility;
 mod email;
+pub mod identity;
 mod jlpt;
 mod position;
 mod reference;

@@ -299,29 +299,41 @@ impl Store {
         .await?)
     }
 
-    /// Whether this person (by account, passport or name with date of birth) declined a placement
-    /// in the round of this country that came before `round_id`.
-    pub async fn declined_previous_round(
-        &self,
-        round_id: i64,
-        user_id: i64,
-        passport_key: Option<&str>,
-        identity_key: Option<&str>,
-    ) -> Result<bool> {
+    /// Whether the person behind `application_id` (by account, passport number, or name with date of
+    /// birth) declined a placement in the round of the same country that came before its round.
+    pub async fn declined_previous_round(&self, application_id: i64) -> Result<bool> {
         let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT a.id FROM applications a
-             WHERE a.state = 'declined' AND a.round_id = (
+            "SELECT d.id FROM applications me
+             JOIN rounds c ON c.id = me.round_id
+             JOIN applications d ON d.state = 'declined'
+               AND (d.user_id = me.user_id
+                    OR (me.passport_key IS NOT NULL AND d.passport_key = me.passport_key)
+                    OR (me.identity_key IS NOT NULL AND d.identity_key = me.identity_key))
+             WHERE me.id = $1 AND d.round_id = (
+                SELECT p.id FROM rounds p
+                WHERE p.country = c.country AND p.opens_at < c.opens_at
+                ORDER BY p.opens_at DESC LIMIT 1)
+             LIMIT 1",
+        )
+        .bind(application_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.is_some())
+    }
+
+    /// Whether this account declined a placement in the round of the same country before
+    /// `round_id` (what an applicant is told before they start).
+    pub async fn user_declined_previous_round(&self, round_id: i64, user_id: i64) -> Result<bool> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT d.id FROM applications d
+             WHERE d.user_id = $2 AND d.state = 'declined' AND d.round_id = (
                 SELECT p.id FROM rounds p JOIN rounds c ON c.id = $1
                 WHERE p.country = c.country AND p.opens_at < c.opens_at
                 ORDER BY p.opens_at DESC LIMIT 1)
-               AND (a.user_id = $2 OR (a.passport_key IS NOT NULL AND a.passport_key = $3)
-                    OR (a.identity_key IS NOT NULL AND a.identity_key = $4))
              LIMIT 1",
         )
         .bind(round_id)
         .bind(user_id)
-        .bind(passport_key)
-        .bind(identity_key)
         .fetch_optional(self.pool())
         .await?;
         Ok(row.is_some())

@@ -24,6 +24,25 @@ pub async fn csrf_layer(request: Request, next: Next) -> Response {
     let Some(ctx) = request.extensions().get::<Ctx>().cloned() else {
         return AppError::Csrf.into_response();
     };
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    if is_form
+        && ctx.user().is_none()
+        && request.uri().query().is_none()
+        && crate::applications::resume::resumable(request.uri().path())
+    {
+        // An application section posted after the session expired: keep the typing for after
+        // sign-in instead of refusing it (see `applications::resume`). Nothing is saved from it.
+        let path = request.uri().path().to_string();
+        let Ok(bytes) = to_bytes(request.into_body(), FORM_LIMIT).await else {
+            return (axum::http::StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response();
+        };
+        return crate::applications::resume::stash(ctx.app_state(), &path, &bytes).await;
+    }
     let expected = ctx.csrf_if_any();
     if expected.is_empty() {
         return AppError::Csrf.into_response();
@@ -39,11 +58,6 @@ pub async fn csrf_layer(request: Request, next: Next) -> Response {
             AppError::Csrf.into_response()
         };
     }
-    let content_type = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
     if content_type.starts_with("multipart/form-data") {
         // File uploads without JavaScript: the token rides in the form action's query string
         // (`?csrf=…`), so the body (possibly megabytes) need not be buffered here. Only multipart
@@ -58,7 +72,6 @@ pub async fn csrf_layer(request: Request, next: Next) -> Response {
             _ => AppError::Csrf.into_response(),
         };
     }
-    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return AppError::Csrf.into_response();
     }

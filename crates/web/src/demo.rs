@@ -87,7 +87,7 @@ pub async fn load(store: &Store, password: &str) -> anyhow::Result<Vec<DemoAccou
                 .await?;
         }
         let all: HashMap<&str, Answers> = answers.iter().map(|(s, a)| (*s, a.clone())).collect();
-        let outcome = eligibility::evaluate(&round, "alt", &all);
+        let outcome = eligibility::evaluate(&round, "alt", &all, eligibility::Known::default());
         store
             .submit_application(
                 app,
@@ -390,7 +390,7 @@ pub async fn applications(
             let eligible = !rng.gen_bool(0.1);
             let answers = sample_answers(&mut rng, given, family, position, eligible);
             let all: HashMap<&str, Answers> = answers.iter().map(|(s, a)| (*s, a.clone())).collect();
-            let outcome = eligibility::evaluate(&round, position, &all);
+            let outcome = eligibility::evaluate(&round, position, &all, eligibility::Known::default());
             let email = format!(
                 "{}.{}.{i}@applicants.example",
                 given.to_lowercase(),

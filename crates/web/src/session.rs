@@ -104,6 +104,11 @@ impl Ctx {
         self.0.session.lock().map(|s| s.clone()).unwrap_or(None)
     }
 
+    /// The application's state (for middleware that has no `State` extractor).
+    pub fn app_state(&self) -> &AppState {
+        &self.0.state
+    }
+
     /// The CSRF token for a form on this page, starting an anonymous session if there is none.
     pub async fn csrf(&self) -> AppResult<String> {
         if let Some(session) = self.session() {

@@ -5,7 +5,7 @@ use jetdesk_domain::Role;
 use jetdesk_testkit::{csrf_from, open_round, open_round_with, open_round_without_attachments, TestApp};
 
 /// Valid answers for every section of a CIR applicant who is not sure of their Japanese.
-fn answers(family: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+pub(crate) fn answers(family: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
     let s = |v: &str| v.to_string();
     vec![
         (
@@ -99,7 +99,12 @@ fn answers(family: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
     ]
 }
 
-async fn start(app: &TestApp, client: &reqwest::Client, csrf: &str, position: &str) -> reqwest::Response {
+pub(crate) async fn start(
+    app: &TestApp,
+    client: &reqwest::Client,
+    csrf: &str,
+    position: &str,
+) -> reqwest::Response {
     client
         .post(app.at("/apply/start"))
         .form(&[("csrf", csrf), ("position", position)])
@@ -108,7 +113,7 @@ async fn start(app: &TestApp, client: &reqwest::Client, csrf: &str, position: &s
         .unwrap()
 }
 
-async fn save(
+pub(crate) async fn save(
     app: &TestApp,
     client: &reqwest::Client,
     csrf: &str,
@@ -127,7 +132,7 @@ async fn save(
 }
 
 /// Starts a CIR application and completes every section.
-async fn complete_application(app: &TestApp, client: &reqwest::Client, csrf: &str, family: &str) {
+pub(crate) async fn complete_application(app: &TestApp, client: &reqwest::Client, csrf: &str, family: &str) {
     assert_eq!(start(app, client, csrf, "cir").await.status(), 303);
     for (section, fields) in answers(family) {
         let res = save(app, client, csrf, section, &fields, "0").await;

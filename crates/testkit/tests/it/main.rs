@@ -28,6 +28,7 @@ macro_rules! on_both {
 mod accounts;
 mod admin;
 mod applications;
+mod checks;
 mod documents;
 mod e2e;
 mod e2e_application;

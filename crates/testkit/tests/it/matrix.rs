@@ -101,6 +101,12 @@ const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
     ("GET", "/apply/check", "/apply/check", APPLICANTS),
     ("POST", "/apply/submit", "/apply/submit", APPLICANTS),
     ("POST", "/apply/withdraw", "/apply/withdraw", APPLICANTS),
+    (
+        "POST",
+        "/apply/partner/confirm",
+        "/apply/partner/confirm",
+        APPLICANTS,
+    ),
     ("GET", "/apply/documents", "/apply/documents", APPLICANTS),
     (
         "POST",

@@ -50,6 +50,7 @@ notice-signed-out = You have signed out.
 notice-password-changed = Your password has been changed. Other devices have been signed out.
 notice-password-reset = Your password has been reset. Sign in with your new password.
 notice-verified = Your email address is confirmed. You can now sign in.
+notice-session-expired = Your session ended, so you have been signed out. Sign in again: the answers you were saving are kept and will be shown again.
 notice-account-created = Your account has been created.
 notice-roles-saved = Roles saved.
 

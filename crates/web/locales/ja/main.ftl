@@ -50,6 +50,7 @@ notice-signed-out = ログアウトしました。
 notice-password-changed = パスワードを変更しました。他の端末からはログアウトされました。
 notice-password-reset = パスワードを再設定しました。新しいパスワードでログインしてください。
 notice-verified = メールアドレスが確認されました。ログインできます。
+notice-session-expired = セッションの有効期限が切れたため、ログアウトしました。もう一度ログインしてください。保存しようとしていた回答は保持され、再度表示されます。
 notice-account-created = アカウントを作成しました。
 notice-roles-saved = 役割を保存しました。
 

@@ -409,6 +409,7 @@ async fn login_form(ctx: Ctx, Query(q): Query<LoginQuery>) -> AppResult<Response
     let notice = match q.notice.as_deref() {
         Some("verified") => Some("notice-verified"),
         Some("password-reset") => Some("notice-password-reset"),
+        Some("session-expired") => Some("notice-session-expired"),
         _ => None,
     };
     let page = Page::new(&ctx, ctx.lang().t("login-title")).with_notice(notice);

@@ -4,6 +4,8 @@
 //! application id in these URLs to guess.
 
 pub mod eligibility;
+mod partners;
+pub(crate) mod resume;
 pub mod sections;
 
 use crate::access::{Access, RouteDef};
@@ -36,12 +38,13 @@ pub(crate) fn routes() -> Vec<RouteDef> {
         RouteDef::get("/apply/check", APPLICANT, get(check_page)),
         RouteDef::post("/apply/submit", APPLICANT, post(submit)),
         RouteDef::post("/apply/withdraw", APPLICANT, post(withdraw)),
+        RouteDef::post("/apply/partner/confirm", APPLICANT, post(partners::confirm)),
     ]
 }
 
 // ----- loading -----
 
-struct Loaded {
+pub(crate) struct Loaded {
     round: Round,
     app: Application,
     sections: HashMap<String, SectionRow>,
@@ -66,7 +69,7 @@ async fn current_round(state: &AppState) -> AppResult<Option<Round>> {
     Ok(state.store.current_round(COUNTRY).await?)
 }
 
-async fn load(state: &AppState, ctx: &Ctx) -> AppResult<Option<Loaded>> {
+pub(crate) async fn load(state: &AppState, ctx: &Ctx) -> AppResult<Option<Loaded>> {
     let user = ctx.require_user()?;
     let Some(round) = current_round(state).await? else {
         return Ok(None);
@@ -115,6 +118,7 @@ struct StartTemplate {
     open: bool,
     choices: Vec<(String, String)>,
     sea_offered: bool,
+    declined_previous_round: bool,
 }
 
 struct TaskRow {
@@ -141,6 +145,8 @@ struct TaskListTemplate {
     eligibility: Vec<eligibility::Shown>,
     documents_status: String,
     referees_status: String,
+    declined_previous_round: bool,
+    partner: partners::PartnerView,
     outcome_html: String,
 }
 
@@ -177,6 +183,10 @@ async fn overview(
             open: round.opens_at <= now && now < round.closes_at,
             sea_offered: positions_of(&round).contains(&"sea"),
             choices,
+            declined_previous_round: state
+                .store
+                .user_declined_previous_round(round.id, ctx.require_user()?.id)
+                .await?,
         };
         return Ok(Html(t.render()?).into_response());
     };
@@ -200,6 +210,7 @@ async fn overview(
         }
         Some("withdrawn") => Some("Your application has been withdrawn."),
         Some("saved") => Some("Section saved."),
+        Some("partner") => Some("You have confirmed that you are applying as partners."),
         _ => None,
     };
     let mut page = Page::new(&ctx, "Your application");
@@ -224,6 +235,8 @@ async fn overview(
             .to_string(),
         all_complete: loaded.all_complete() && attachments_ready(&state, &loaded).await?,
         tasks,
+        declined_previous_round: state.store.declined_previous_round(loaded.app.id).await?,
+        partner: partners::view(&state, loaded.app.id).await?,
         outcome_html: crate::outcomes::applicant_block(&state, ctx.lang(), loaded.app.id).await?,
     };
     Ok(Html(t.render()?).into_response())
@@ -314,6 +327,10 @@ async fn start(State(state): State<AppState>, ctx: Ctx, RawForm(body): RawForm) 
         closes: format_time(round.closes_at),
         open: round.opens_at <= now && now < round.closes_at,
         sea_offered: offered.contains(&"sea"),
+        declined_previous_round: state
+            .store
+            .user_declined_previous_round(round.id, user.id)
+            .await?,
         choices: offered
             .iter()
             .filter(|p| **p != "sea")
@@ -395,7 +412,7 @@ struct SectionTemplate {
     stale: bool,
 }
 
-fn word_limit(round: &Round) -> usize {
+pub(crate) fn word_limit(round: &Round) -> usize {
     usize::try_from(round.word_limit).unwrap_or(500)
 }
 
@@ -403,13 +420,35 @@ async fn section_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> AppResult<Html<String>> {
+    headers: axum::http::HeaderMap,
+) -> AppResult<Response> {
     let section = sections::section(&id).ok_or(AppError::NotFound)?;
     let loaded = load(&state, &ctx).await?.ok_or(AppError::NotFound)?;
-    let answers = loaded.answers(section.id);
-    let version = loaded.sections.get(section.id).map(|s| s.version).unwrap_or(0);
+    let mut answers = loaded.answers(section.id);
+    let mut version = loaded.sections.get(section.id).map(|s| s.version).unwrap_or(0);
+    let mut page = Page::new(&ctx, section.title);
+    let mut stale = false;
+    let path = format!("/apply/section/{}", section.id);
+    let kept = resume::take(&state, &headers, &path).await?;
+    if let Some(form) = kept.as_ref().filter(|_| loaded.app.state == "draft") {
+        answers = sections::answers_from_form(section, form);
+        let sent_version: i64 = form
+            .iter()
+            .find(|(k, _)| k == "version")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        // Saved elsewhere since: say so, as a stale save would, and let this save replace it.
+        stale = sent_version != version;
+        if !stale {
+            version = sent_version;
+        }
+        page.notice = Some(
+            "Your session ended before these answers were saved. Here they are again: check them and save."
+                .into(),
+        );
+    }
     let t = SectionTemplate {
-        page: Page::new(&ctx, section.title),
+        page,
         csrf: ctx.csrf().await?,
         errors: FormErrors::default(),
         section_id: section.id,
@@ -417,9 +456,17 @@ async fn section_page(
         version,
         editable: loaded.app.state == "draft",
         reference: loaded.app.reference.clone().unwrap_or_default(),
-        stale: false,
+        stale,
     };
-    Ok(Html(t.render()?))
+    let mut response = Html(t.render()?).into_response();
+    if kept.is_some() {
+        if let Some(clear) = resume::clear_cookie(&state) {
+            response
+                .headers_mut()
+                .append(axum::http::header::SET_COOKIE, clear);
+        }
+    }
+    Ok(response)
 }
 
 async fn save_section(
@@ -442,7 +489,18 @@ async fn save_section(
         .and_then(|(_, v)| v.parse().ok())
         .unwrap_or(-1);
     let answers = sections::answers_from_form(section, &form);
-    let problems = sections::validate(section, &answers, word_limit(&loaded.round));
+    let mut problems = sections::validate(section, &answers, word_limit(&loaded.round));
+    let partner = if section.id == "preferences" {
+        let choice = partners::choice(&state, &loaded, &answers).await?;
+        if let partners::Choice::Problem(message) = &choice {
+            if !problems.iter().any(|(f, _)| *f == "partner_reference") {
+                problems.push(("partner_reference", message.clone()));
+            }
+        }
+        Some(choice)
+    } else {
+        None
+    };
     let data = serde_json::to_string(&answers).map_err(|e| AppError::Internal(e.into()))?;
     let outcome = state
         .store
@@ -454,6 +512,34 @@ async fn save_section(
     }
     match outcome {
         SaveOutcome::Saved(version) => {
+            if let Some(choice) = &partner {
+                partners::apply(&state, loaded.app.id, choice).await?;
+            }
+            if section.id == "personal" || section.id == "nationality" {
+                let merged = |id: &str| {
+                    if id == section.id {
+                        answers.clone()
+                    } else {
+                        loaded.answers(id)
+                    }
+                };
+                let (personal, nationality) = (merged("personal"), merged("nationality"));
+                let get = |a: &Answers, k: &str| a.get(k).cloned().unwrap_or_default();
+                state
+                    .store
+                    .set_identity_keys(
+                        loaded.app.id,
+                        jetdesk_domain::identity::passport_key(&get(&nationality, "passport_number"))
+                            .as_deref(),
+                        jetdesk_domain::identity::identity_key(
+                            &get(&personal, "given_names"),
+                            &get(&personal, "family_name"),
+                            &get(&personal, "date_of_birth"),
+                        )
+                        .as_deref(),
+                    )
+                    .await?;
+            }
             if section.id == "personal" {
                 let user = ctx.require_user()?;
                 let text = format!(
@@ -629,7 +715,8 @@ async fn submit(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         ));
     }
     let all: HashMap<&str, Answers> = SECTIONS.iter().map(|s| (s.id, loaded.answers(s.id))).collect();
-    let outcome = eligibility::evaluate(&loaded.round, &loaded.app.position, &all);
+    let known = eligibility::Known::of(&state, loaded.app.id, user.id).await?;
+    let outcome = eligibility::evaluate(&loaded.round, &loaded.app.position, &all, known);
     let submitted = state
         .store
         .submit_application(

@@ -98,6 +98,8 @@ struct ListTemplate {
     q: String,
     sort: String,
     rows: Vec<ApplicationListing>,
+    /// Rows with a possible duplicate person.
+    flagged: std::collections::HashSet<i64>,
     total: i64,
     page_no: i64,
     pages: i64,
@@ -196,12 +198,37 @@ async fn list(
         submitted: filter.submitted.clone(),
         q: filter.q.clone(),
         sort: filter.sort.clone(),
+        flagged: state
+            .store
+            .flag_duplicates(&rows.iter().map(|r| r.id).collect::<Vec<_>>())
+            .await?
+            .into_iter()
+            .collect(),
         rows,
         total,
         page_no,
         pages,
     };
     Ok(Html(t.render()?))
+}
+
+/// The partner link in a sentence for staff, if the applicant named a partner.
+async fn partner_summary(state: &AppState, id: i64) -> AppResult<Option<String>> {
+    let Some(link) = state.store.partner_link_of(id).await? else {
+        return Ok(None);
+    };
+    let partner = state.store.application(link.partner_application_id).await?;
+    let reference = partner.and_then(|p| p.reference).unwrap_or_default();
+    let both = state
+        .store
+        .partner_link_of(link.partner_application_id)
+        .await?
+        .is_some_and(|back| back.partner_application_id == id && back.confirmed_at.is_some());
+    Ok(Some(if link.confirmed_at.is_some() && both {
+        format!("Applying as partners with {reference} (confirmed by both).")
+    } else {
+        format!("Names {reference} as partner; not yet confirmed by them.")
+    }))
 }
 
 /// One section of an application as staff read it: its title, whether it is complete, and each
@@ -266,6 +293,8 @@ struct DetailTemplate {
     history: Vec<AuditEntry>,
     documents_html: String,
     referees_html: String,
+    duplicates: Vec<jetdesk_store::DuplicateMatch>,
+    partner: Option<String>,
 }
 
 async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Html<String>> {
@@ -312,6 +341,8 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
         } else {
             crate::referees::staff_summary(&state, id).await?
         },
+        duplicates: state.store.possible_duplicates(id).await?,
+        partner: partner_summary(&state, id).await?,
     };
     Ok(Html(t.render()?))
 }

@@ -55,7 +55,24 @@ struct ListTemplate {
     rounds: Vec<(Round, String, String, &'static str)>,
 }
 
-async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    notice: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<ListQuery>,
+) -> AppResult<Html<String>> {
+    let mut page = Page::new(&ctx, "Recruitment rounds");
+    if q.notice.as_deref() == Some("rechecking") {
+        page.notice = Some(
+            "Round saved. The eligibility rules changed, so every submitted application's verdict is being \
+             checked again; each application's history will show any change."
+                .into(),
+        );
+    }
     let now = jetdesk_store::now();
     let rounds = state
         .store
@@ -77,13 +94,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>
             (r, o, c, status)
         })
         .collect();
-    Ok(Html(
-        ListTemplate {
-            page: Page::new(&ctx, "Recruitment rounds"),
-            rounds,
-        }
-        .render()?,
-    ))
+    Ok(Html(ListTemplate { page, rounds }.render()?))
 }
 
 #[derive(Template)]
@@ -346,10 +357,12 @@ async fn save(state: &AppState, ctx: &Ctx, id: Option<i64>, body: &[u8]) -> AppR
         let html = render(ctx, title, action, v, &ticked, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
+    let mut rules_changed = false;
     let id = match id {
         Some(id) => {
-            state.store.round(id).await?.ok_or(AppError::NotFound)?;
+            let before = state.store.round(id).await?.ok_or(AppError::NotFound)?;
             state.store.update_round(id, &input).await?;
+            rules_changed = before.rules_json != input.rules_json;
             id
         }
         None => state.store.create_round(&input).await?,
@@ -364,6 +377,18 @@ async fn save(state: &AppState, ctx: &Ctx, id: Option<i64>, body: &[u8]) -> AppR
             Some(&input.name),
         )
         .await?;
+    if rules_changed {
+        // Every standing verdict is computed again with the new rules, in the background (a round
+        // may hold tens of thousands of applications); the audit log records the totals.
+        let state = state.clone();
+        let actor = Some(user.id);
+        tokio::spawn(async move {
+            if let Err(err) = crate::applications::eligibility::recheck_round(&state, id, actor).await {
+                tracing::error!(round = id, error = ?err, "re-checking eligibility failed");
+            }
+        });
+        return Ok(Redirect::to("/staff/rounds?notice=rechecking").into_response());
+    }
     Ok(Redirect::to("/staff/rounds").into_response())
 }
 
