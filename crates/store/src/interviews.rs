@@ -691,6 +691,21 @@ impl Store {
         .await?)
     }
 
+    /// The London dates from `from` (YYYY-MM-DD) on which `user_id`'s panels have interviews, soonest
+    /// first (at most ten).
+    pub async fn interviewer_dates(&self, user_id: i64, from: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT s.local_date FROM interview_bookings b
+             JOIN interview_slots s ON s.id = b.slot_id
+             JOIN interview_panel_members m ON m.panel_id = b.panel_id AND m.user_id = $1
+             WHERE s.local_date >= $2 ORDER BY s.local_date LIMIT 10",
+        )
+        .bind(user_id)
+        .bind(from)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// Whether `user_id` sits on the panel assigned to the application's booking.
     pub async fn interviewer_may_score(&self, user_id: i64, application_id: i64) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(

@@ -36,17 +36,7 @@ const LEASE_SECONDS: i64 = 120;
 impl Store {
     /// Queues an e-mail for delivery.
     pub async fn enqueue_mail(&self, to: &str, subject: &str, body: &str) -> Result<i64> {
-        let now = crate::now();
-        Ok(sqlx::query_scalar(
-            "INSERT INTO outbox (to_addr, subject, body_text, created_at, attempts, next_attempt_at)
-             VALUES ($1, $2, $3, $4, 0, $4) RETURNING id",
-        )
-        .bind(to)
-        .bind(subject)
-        .bind(body)
-        .bind(now)
-        .fetch_one(self.pool())
-        .await?)
+        self.enqueue_mail_with_attachments(to, subject, body, &[]).await
     }
 
     /// Queues an e-mail with attachments; the message and its files are written together.

@@ -1,5 +1,7 @@
 # Interviews and Japanese evaluation requests (crates/web/src/interviews).
 
+nav-interviews = Interviews
+
 ## The coordinator's page
 iv-coord-title = Interviews
 iv-coord-intro = Add venues, set each interviewer's daily cap, form panels, create slots from a day pattern and publish them. Invited applicants then book their own slot. All times are London time.
@@ -111,6 +113,7 @@ iv-err-changed = Your booking changed meanwhile: reload the page and try again.
 iv-day-title = Your interviews
 iv-day-previous = Previous day
 iv-day-next = Next day
+iv-day-upcoming = Days with interviews
 iv-day-empty = No interviews for your panels on this day.
 iv-day-score = Score
 iv-day-scored = Scored: change
@@ -202,4 +205,6 @@ ev-err-option = Choose one of the proposed times.
 ev-err-option-past = That proposed time has passed: ask the applicant for new times.
 ev-err-level = Choose a level from the list.
 ev-err-result-note = Write a note for the applicant (up to 4,000 characters).
+ev-section-hint = Unsure whether your Japanese is good enough for CIR?
+ev-section-link = Ask the JET Desk to evaluate it
 ev-err-not-confirmed = Confirm a call before recording its result.

@@ -1,5 +1,7 @@
 # 面接と日本語力評価の申込み（crates/web/src/interviews）。
 
+nav-interviews = 面接
+
 ## コーディネーターのページ
 iv-coord-title = 面接
 iv-coord-intro = 会場を登録し、面接官ごとの1日の上限を設定し、面接パネルを作り、1日のパターンから面接枠を作成して公開します。面接に招待された応募者は自分で枠を予約します。時刻はすべてロンドン時間です。
@@ -111,6 +113,7 @@ iv-err-changed = その間に予約が変わりました。ページを再読み
 iv-day-title = あなたの面接
 iv-day-previous = 前の日
 iv-day-next = 次の日
+iv-day-upcoming = 面接のある日
 iv-day-empty = この日、あなたのパネルの面接はありません。
 iv-day-score = 採点する
 iv-day-scored = 採点済み：変更する
@@ -202,4 +205,6 @@ ev-err-option = 提案された日時から1つ選んでください。
 ev-err-option-past = 提案された日時は過ぎています。応募者に新しい日時を尋ねてください。
 ev-err-level = 一覧からレベルを選んでください。
 ev-err-result-note = 応募者へのメモを書いてください（4,000 文字以内）。
+ev-section-hint = CIR に必要な日本語力があるか分かりませんか？
+ev-section-link = JET デスクに評価を申し込む
 ev-err-not-confirmed = 結果を記録する前に通話を確定してください。

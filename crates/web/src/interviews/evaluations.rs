@@ -537,6 +537,9 @@ async fn result(
             Some(user.id),
         )
         .await?;
+    if let Some(app) = ev.application_id {
+        crate::applications::eligibility::recheck(&state, app, Some(user.id), "Japanese evaluation").await?;
+    }
     state
         .store
         .audit(

@@ -124,6 +124,7 @@ struct DayTemplate {
     previous: String,
     next: String,
     interviews: Vec<(DayInterview, String)>,
+    upcoming: Vec<String>,
     staff_links: bool,
 }
 
@@ -151,6 +152,8 @@ async fn day(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DayQuery>)
             (i, w)
         })
         .collect();
+    let today = london_date(jetdesk_store::now());
+    let upcoming = state.store.interviewer_dates(user.id, &today).await?;
     let step = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
     let t = DayTemplate {
         page: Page::new(&ctx, ctx.lang().t("iv-day-title")),
@@ -158,6 +161,7 @@ async fn day(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DayQuery>)
         next: step(date.tomorrow().ok()),
         date: date.to_string(),
         interviews,
+        upcoming,
         staff_links: user.has(Role::Coordinator) || user.has(Role::Reviewer),
     };
     Ok(Html(t.render()?).into_response())
@@ -411,6 +415,13 @@ async fn submit_score(
                 Some(user.id),
             )
             .await?;
+        crate::applications::eligibility::recheck(
+            &state,
+            app.id,
+            Some(user.id),
+            "Japanese assessed at interview",
+        )
+        .await?;
     }
     Ok(Redirect::to(&format!("/interviews/score/{}", app.id)).into_response())
 }
