@@ -38,8 +38,9 @@ pub fn run(cmd: Command) -> anyhow::Result<()> {
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password)?;
     let password = password.trim_end_matches(['\n', '\r']);
-    if password.chars().count() < 10 {
-        anyhow::bail!("the password must be at least 10 characters");
+    let min = jetdesk_web::security::PASSWORD_MIN_CHARS;
+    if password.chars().count() < min {
+        anyhow::bail!("the password must be at least {min} characters");
     }
     let phc = jetdesk_web::security::hash_password(password)?;
     tokio::runtime::Runtime::new()?.block_on(async {

@@ -147,7 +147,7 @@ on_both!(
         assert!(body.contains("There is a problem"));
         assert!(body.contains("href=\"#display_name\"") && body.contains("Must be 100 characters or fewer"));
         assert!(body.contains("href=\"#email\"") && body.contains("correct format"));
-        assert!(body.contains("Password must be at least 10 characters"));
+        assert!(body.contains("Password must be at least 12 characters"));
         assert!(body.contains("value=\"not-an-email\""), "the input is kept");
 
         let res = sign_up(&app, &client, "Bad\u{1b}[31mName", "ok@example.org", PASSWORD).await;

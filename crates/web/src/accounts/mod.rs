@@ -52,7 +52,7 @@ const LOGIN_WINDOW: i64 = 15 * 60;
 const RESET_PER_ACCOUNT: i64 = 3;
 const RESET_PER_ADDRESS: i64 = 20;
 const RESET_WINDOW: i64 = 3600;
-const PASSWORD_MIN: usize = 10;
+const PASSWORD_MIN: usize = crate::security::PASSWORD_MIN_CHARS;
 const PASSWORD_MAX: usize = 200;
 const NAME_MAX: usize = 100;
 
