@@ -14,6 +14,7 @@ mod documents;
 mod interviews;
 mod outbox;
 mod outcomes;
+mod placement;
 mod referees;
 mod review;
 mod timetables;
@@ -32,6 +33,10 @@ pub use interviews::{
 };
 pub use outbox::{MailAttachment, OutboxMessage};
 pub use outcomes::{Outcome, OutcomeInput};
+pub use placement::{
+    HeldAt, PlacementAdjustment, PlacementCandidate, PlacementOffer, PlacementOrg, PlacementOrgInput,
+    PlacementPost, PlacementPostInput, PlacementRun, SisterCity,
+};
 pub use referees::{NameOutcome, NewReferee, Referee, ReferenceBody};
 pub use review::{Assignment, Moderation, Reviewer, SelectionApplication, SelectionSettings};
 pub use timetables::{HostOrg, TtAlt, TtAltInput, TtPlan, TtSchool, TtSchoolInput};

@@ -104,6 +104,7 @@ pub async fn load(store: &Store, password: &str) -> anyhow::Result<Vec<DemoAccou
     }
     if let Some(host) = ids.get("host@jetdesk.example") {
         crate::timetables::demo::load_demo(store, *host).await?;
+        crate::placement::demo::load_demo(store, &round, &phc, *host).await?;
     }
     if let (Some(r), Some(c)) = (
         ids.get("reviewer@jetdesk.example"),

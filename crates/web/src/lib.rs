@@ -20,6 +20,7 @@ pub mod interviews;
 pub mod mail;
 mod outcomes;
 pub mod page;
+mod placement;
 mod public;
 pub mod referees;
 mod review;
@@ -76,6 +77,7 @@ fn all_routes() -> Vec<RouteDef> {
     routes.extend(staff::routes());
     routes.extend(documents::routes());
     routes.extend(referees::routes());
+    routes.extend(placement::routes());
     routes.extend(interviews::routes());
     routes.extend(review::routes());
     routes.extend(outcomes::routes());

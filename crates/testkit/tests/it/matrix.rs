@@ -44,6 +44,7 @@ const TIMETABLE_READERS: &[Persona] = &[Coordinator, Host, Admin];
 const APPLICANTS: &[Persona] = &[Applicant, OtherApplicant];
 const STAFF: &[Persona] = &[Reviewer, Coordinator];
 const COORDINATOR: &[Persona] = &[Coordinator];
+const COORDINATOR_ADMIN: &[Persona] = &[Coordinator, Admin];
 const REVIEWER: &[Persona] = &[Reviewer];
 /// Document downloads: applicants are admitted to the route (and get 404 for others' documents).
 const DOC_READERS: &[Persona] = &[Applicant, OtherApplicant, Reviewer, Coordinator];
@@ -222,6 +223,62 @@ const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
         TIMETABLE_READERS,
     ),
     ("GET", "/my/timetable", "/my/timetable", SIGNED_IN),
+    ("GET", "/hosts", "/hosts", TIMETABLE_READERS),
+    ("POST", "/hosts", "/hosts", COORDINATOR_ADMIN),
+    (
+        "POST",
+        "/hosts/prefectures",
+        "/hosts/prefectures",
+        COORDINATOR_ADMIN,
+    ),
+    ("GET", "/hosts/{org}", "/hosts/1", TIMETABLE_READERS),
+    ("POST", "/hosts/{org}/profile", "/hosts/1/profile", HOST_ONLY),
+    ("POST", "/hosts/{org}/posts", "/hosts/1/posts", HOST_ONLY),
+    (
+        "POST",
+        "/hosts/{org}/posts/{id}/delete",
+        "/hosts/1/posts/1/delete",
+        HOST_ONLY,
+    ),
+    (
+        "POST",
+        "/hosts/{org}/members",
+        "/hosts/1/members",
+        COORDINATOR_ADMIN,
+    ),
+    ("GET", "/placement", "/placement", COORDINATOR),
+    ("GET", "/placement/{round}", "/placement/{round}", COORDINATOR),
+    (
+        "POST",
+        "/placement/{round}/run",
+        "/placement/{round}/run",
+        COORDINATOR,
+    ),
+    (
+        "POST",
+        "/placement/{round}/adjust",
+        "/placement/{round}/adjust",
+        COORDINATOR,
+    ),
+    (
+        "POST",
+        "/placement/{round}/publish",
+        "/placement/{round}/publish",
+        COORDINATOR,
+    ),
+    ("GET", "/my/placement", "/my/placement", APPLICANTS),
+    (
+        "POST",
+        "/my/placement/{offer}/accept",
+        "/my/placement/1/accept",
+        APPLICANTS,
+    ),
+    (
+        "POST",
+        "/my/placement/{offer}/decline",
+        "/my/placement/1/decline",
+        APPLICANTS,
+    ),
     // Review and outcomes (issue 4).
     ("GET", "/review", "/review", REVIEWER),
     ("POST", "/review/conflicts", "/review/conflicts", REVIEWER),

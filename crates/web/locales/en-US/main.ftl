@@ -186,5 +186,7 @@ round-word-limit = Statement of purpose word limit
 round-referees = Number of referees
 nav-apply = Your application
 nav-applications = Applications
+nav-hosts = Host organisations
+nav-placement = Placement
 nav-rounds = Rounds
 account-timetable = Your school-visit timetable (ALTs)

@@ -183,5 +183,7 @@ round-word-limit = 志望動機の語数制限
 round-referees = 推薦者の人数
 nav-apply = 応募書類
 nav-applications = 応募一覧
+nav-hosts = 任用団体
+nav-placement = 配置
 nav-rounds = 募集回
 account-timetable = 学校訪問の予定表（ALT）
