@@ -32,6 +32,7 @@ mod checks;
 mod documents;
 mod e2e;
 mod e2e_application;
+mod e2e_selection;
 mod e2e_interviews;
 mod e2e_placement;
 mod e2e_timetable;

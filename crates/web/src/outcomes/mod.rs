@@ -14,7 +14,7 @@ use crate::access::{Access, RouteDef};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::page::{format_time, Page};
-use crate::review::{apply_event, clean_text, standings};
+use crate::review::{apply_event, clean_text, field as one, form_pairs, standings};
 use crate::session::Ctx;
 use crate::AppState;
 use askama::Template;
@@ -407,17 +407,6 @@ async fn page(
 // ---------------------------------------------------------------------------------------------
 // Deciding
 
-fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).into_owned().collect()
-}
-
-fn one(form: &[(String, String)], name: &str) -> String {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default()
-}
-
 fn all(form: &[(String, String)], name: &str) -> Vec<String> {
     form.iter()
         .filter(|(k, _)| k == name)
@@ -649,7 +638,6 @@ async fn publish_round(
             .unwrap_or(now);
         return Ok(Err(NotPublished::Already(at)));
     }
-    let actor_id = actor.unwrap_or(0);
     let mut published = 0;
     for a in &interviewed {
         let Some(o) = outcomes.get(&a.id) else { continue };
@@ -659,11 +647,10 @@ async fn publish_round(
             _ => Event::Reject,
         };
         let reason = (event == Event::Reject).then_some("Not successful at interview");
-        let moved = match actor {
-            Some(_) => apply_event(state, actor_id, a.id, &a.state, event, reason).await?,
-            None => system_event(state, a, event, reason).await?,
-        };
-        if moved.is_none() {
+        if apply_event(state, actor, a.id, &a.state, event, reason)
+            .await?
+            .is_none()
+        {
             continue;
         }
         state.store.mark_outcome_published(a.id, now).await?;
@@ -683,39 +670,6 @@ async fn publish_round(
         )
         .await?;
     Ok(Ok(published))
-}
-
-/// A state change made by the scheduled publication (no user acts).
-async fn system_event(
-    state: &AppState,
-    a: &SelectionApplication,
-    event: Event,
-    reason: Option<&str>,
-) -> AppResult<Option<jetdesk_domain::ApplicationState>> {
-    let Ok(from) = a.state.parse::<jetdesk_domain::ApplicationState>() else {
-        return Ok(None);
-    };
-    let Ok(to) = jetdesk_domain::transition(from, event) else {
-        return Ok(None);
-    };
-    if !state
-        .store
-        .set_application_state(a.id, &a.state, to.as_str(), reason)
-        .await?
-    {
-        return Ok(None);
-    }
-    state
-        .store
-        .audit(
-            None,
-            &format!("application.{}", event.as_str()),
-            &format!("application:{}", a.id),
-            Some(&a.state),
-            Some(to.as_str()),
-        )
-        .await?;
-    Ok(Some(to))
 }
 
 fn outcome_mail(o: &Outcome, reference: &str, name: &str, base_url: &str) -> (String, String) {
@@ -792,7 +746,7 @@ pub(crate) async fn publication_loop(state: AppState) {
                     "results published at their instant"
                 ),
                 Ok(Err(why)) => {
-                    tracing::warn!(round = round.id, reason = %why.message(Lang::En), "results not published")
+                    tracing::info!(round = round.id, reason = %why.message(Lang::En), "results not published yet")
                 }
                 Err(err) => tracing::warn!(round = round.id, error = %err, "results publication failed"),
             }
@@ -856,7 +810,7 @@ async fn upgrade(
     let Some((rank, next)) = alternates.into_iter().next() else {
         return Err(AppError::BadRequest(lang.t("out-error-no-alternate")));
     };
-    if apply_event(&state, user.id, next.id, &next.state, Event::Upgrade, None)
+    if apply_event(&state, Some(user.id), next.id, &next.state, Event::Upgrade, None)
         .await?
         .is_none()
     {

@@ -98,11 +98,13 @@ pub(crate) fn blind_listing(rows: &mut [ApplicationListing]) {
 // ---------------------------------------------------------------------------------------------
 // Shared reading
 
-fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+/// A urlencoded body as (name, value) pairs, repeated names kept.
+pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-fn field(form: &[(String, String)], name: &str) -> String {
+/// The first value of `name` in a form, trimmed (empty when absent).
+pub(crate) fn field(form: &[(String, String)], name: &str) -> String {
     form.iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.trim().to_string())
@@ -911,7 +913,7 @@ async fn save_settings(
 /// Moves an application along the state machine, refusing clearly when it has moved on.
 pub(crate) async fn apply_event(
     state: &AppState,
-    actor: i64,
+    actor: Option<i64>,
     application_id: i64,
     from: &str,
     event: Event,
@@ -933,7 +935,7 @@ pub(crate) async fn apply_event(
     state
         .store
         .audit(
-            Some(actor),
+            actor,
             &format!("application.{}", event.as_str()),
             &format!("application:{application_id}"),
             Some(from),
@@ -1009,7 +1011,7 @@ async fn auto_assign(
         .iter()
         .filter(|a| a.state == "eligible" && with_reviewer.contains(&a.id))
     {
-        if apply_event(&state, user.id, a.id, &a.state, Event::StartReview, None)
+        if apply_event(&state, Some(user.id), a.id, &a.state, Event::StartReview, None)
             .await?
             .is_some()
         {
@@ -1070,7 +1072,15 @@ async fn reassign(
     if add != 0 {
         state.store.assign_reviewer(app.id, add).await?;
         if app.state == "eligible" {
-            apply_event(&state, user.id, app.id, &app.state, Event::StartReview, None).await?;
+            apply_event(
+                &state,
+                Some(user.id),
+                app.id,
+                &app.state,
+                Event::StartReview,
+                None,
+            )
+            .await?;
         }
     }
     state
@@ -1300,7 +1310,7 @@ async fn invite(
     }
     let mut invited = 0;
     for a in &chosen {
-        if apply_event(&state, user.id, a.id, &a.state, Event::Invite, None)
+        if apply_event(&state, Some(user.id), a.id, &a.state, Event::Invite, None)
             .await?
             .is_none()
         {
@@ -1378,7 +1388,7 @@ async fn reject_not_invited(
         .selection_applications(round_id, &["in_review"])
         .await?
     {
-        if apply_event(&state, user.id, a.id, &a.state, Event::Reject, Some(reason))
+        if apply_event(&state, Some(user.id), a.id, &a.state, Event::Reject, Some(reason))
             .await?
             .is_none()
         {
