@@ -165,7 +165,11 @@ pub fn sanitise_name(raw: &str) -> String {
         .filter(|c| !c.is_control() && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
         .take(200)
         .collect();
-    let clean = clean.trim().trim_start_matches('.').trim().to_string();
+    // Dots and spaces are stripped together: ". .htaccess" must not come out as ".htaccess".
+    let clean = clean
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end()
+        .to_string();
     if clean.is_empty() {
         "document".into()
     } else {
@@ -265,5 +269,21 @@ mod tests {
         assert_eq!(sanitise_name("/"), "document");
         assert_eq!(sanitise_name(&"a".repeat(500)).chars().count(), 200);
         assert_eq!(ascii_name("é \"x\".pdf"), "_ _x_.pdf");
+    }
+
+    /// Found by the `upload_sniffing` fuzz target: a dot after the leading dots and spaces survived,
+    /// so a name could still start with a dot, and sanitising twice changed it.
+    #[test]
+    fn no_leading_dot_survives_and_sanitising_twice_changes_nothing() {
+        assert_eq!(sanitise_name(". .htaccess"), "htaccess");
+        assert_eq!(
+            sanitise_name(".. . evi . evi evilfdp.exe"),
+            "evi . evi evilfdp.exe"
+        );
+        for raw in [". .htaccess", " . . ", "..\\. .x", "a/ . .b. "] {
+            let once = sanitise_name(raw);
+            assert!(!once.starts_with('.'), "{raw:?} gave {once:?}");
+            assert_eq!(sanitise_name(&once), once);
+        }
     }
 }
