@@ -6,6 +6,7 @@ mod migrate;
 mod place;
 mod serve;
 mod timetable;
+mod token;
 mod user;
 
 use clap::{Parser, Subcommand};
@@ -36,6 +37,9 @@ enum Command {
     Place(place::Args),
     /// Build ALT school-visit timetables.
     Timetable(timetable::Args),
+    /// Manage personal API tokens.
+    #[command(subcommand)]
+    Token(token::Command),
 }
 
 fn main() -> std::process::ExitCode {
@@ -48,6 +52,7 @@ fn main() -> std::process::ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Place(args) => return place::run(args),
         Command::Timetable(args) => return timetable::run(args),
+        Command::Token(cmd) => token::run(cmd),
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -7,6 +7,7 @@
 //! what a conflict means to a user.
 
 mod accounts;
+mod api;
 mod applications;
 mod audit;
 mod checks;
@@ -19,6 +20,9 @@ mod referees;
 mod review;
 mod timetables;
 
+pub use api::{
+    ApiApplication, ApiApplicationFilter, ApiOrganisation, ApiOutcome, ApiPlacement, ApiPost, ApiToken,
+};
 pub use accounts::{EmailTokenError, SessionRow, TokenPurpose, User, UserListing};
 pub use applications::{
     Application, ApplicationFilter, ApplicationListing, DemoApplication, Round, RoundInput, SaveOutcome,

@@ -21,6 +21,8 @@ pub enum Access {
     SignedIn,
     /// Signed-in users holding at least one of these roles.
     Roles(&'static [Role]),
+    /// A JSON API route: a bearer token with this scope, never a session (see `crate::api`).
+    Api(&'static str),
 }
 
 impl Access {
@@ -28,6 +30,7 @@ impl Access {
     pub fn admits(self, roles: Option<&std::collections::BTreeSet<Role>>) -> bool {
         match (self, roles) {
             (Access::Public, _) => true,
+            (Access::Api(_), _) => false,
             (_, None) => false,
             (Access::SignedIn, Some(_)) => true,
             (Access::Roles(allowed), Some(held)) => allowed.iter().any(|r| held.contains(r)),
@@ -80,6 +83,9 @@ impl RouteDef {
 }
 
 async fn check(access: Access, request: Request, next: Next) -> Response {
+    if let Access::Api(scope) = access {
+        return crate::api::check(scope, request, next).await;
+    }
     let Some(ctx) = request.extensions().get::<Ctx>().cloned() else {
         return AppError::Internal(anyhow::anyhow!("session layer missing")).into_response();
     };

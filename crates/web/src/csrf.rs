@@ -21,6 +21,11 @@ pub async fn csrf_layer(request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
+    if request.uri().path().starts_with(crate::api::PREFIX) {
+        // The JSON API never authenticates by cookie (the session layer reads none on its paths),
+        // so a forged cross-site request has no credentials to borrow: no CSRF token is needed.
+        return next.run(request).await;
+    }
     let Some(ctx) = request.extensions().get::<Ctx>().cloned() else {
         return AppError::Csrf.into_response();
     };

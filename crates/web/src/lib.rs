@@ -8,6 +8,7 @@
 pub mod access;
 mod accounts;
 mod admin;
+pub mod api;
 mod applications;
 pub mod config;
 pub mod csrf;
@@ -81,6 +82,7 @@ fn all_routes() -> Vec<RouteDef> {
     routes.extend(interviews::routes());
     routes.extend(review::routes());
     routes.extend(outcomes::routes());
+    routes.extend(api::routes());
     routes
 }
 
@@ -144,6 +146,9 @@ async fn error_pages(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     let Some(ctx) = ctx else { return response };
+    if ctx.path().starts_with(api::PREFIX) {
+        return api::as_problem(response);
+    }
     if is_html || ctx.path().starts_with("/healthz") || ctx.path().starts_with("/static/") {
         return response;
     }

@@ -224,7 +224,12 @@ pub async fn session_layer(State(state): State<AppState>, mut request: Request, 
     let headers = request.headers();
     let mut session = None;
     let mut user = None;
-    if let Some(token) = cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty() && t.len() < 100) {
+    // The JSON API authenticates by bearer token only: its requests never get a cookie session,
+    // which is what lets the CSRF layer pass them (see `crate::api`).
+    let is_api = request.uri().path().starts_with(crate::api::PREFIX);
+    let session_cookie =
+        cookie(headers, SESSION_COOKIE).filter(|t| !is_api && !t.is_empty() && t.len() < 100);
+    if let Some(token) = session_cookie {
         match load_session(&state, &token_hash(token)).await {
             Ok((s, u)) => {
                 session = s;

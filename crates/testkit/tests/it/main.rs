@@ -27,6 +27,7 @@ macro_rules! on_both {
 
 mod accounts;
 mod admin;
+mod api;
 mod applications;
 mod checks;
 mod documents;

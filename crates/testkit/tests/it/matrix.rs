@@ -50,6 +50,9 @@ const REVIEWER: &[Persona] = &[Reviewer];
 const DOC_READERS: &[Persona] = &[Applicant, OtherApplicant, Reviewer, Coordinator];
 const INTERVIEWER: &[Persona] = &[Interviewer];
 const EVALUATORS: &[Persona] = &[Interviewer, Coordinator];
+const TOKEN_HOLDERS: &[Persona] = &[Coordinator, Host, Admin];
+/// JSON API routes: a session cookie never authenticates them, whoever it belongs to.
+const NO_SESSION: &[Persona] = &[];
 
 /// (method, route pattern, path to probe — `{victim}` is a user id —, who is admitted).
 const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
@@ -401,6 +404,38 @@ const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
     ("POST", "/evaluations/{id}/delegate", "/evaluations/999/delegate", COORDINATOR),
     ("POST", "/evaluations/{id}/confirm", "/evaluations/999/confirm", EVALUATORS),
     ("POST", "/evaluations/{id}/result", "/evaluations/999/result", EVALUATORS),
+    ("GET", "/account/tokens", "/account/tokens", TOKEN_HOLDERS),
+    ("POST", "/account/tokens", "/account/tokens", TOKEN_HOLDERS),
+    (
+        "POST",
+        "/account/tokens/{id}/revoke",
+        "/account/tokens/999/revoke",
+        TOKEN_HOLDERS,
+    ),
+    // The JSON API admits no session at all (bearer tokens only: tests/it/api.rs); the document is public.
+    ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", ALL),
+    ("GET", "/api/v1/applications", "/api/v1/applications", NO_SESSION),
+    (
+        "GET",
+        "/api/v1/applications/{id}",
+        "/api/v1/applications/{application}",
+        NO_SESSION,
+    ),
+    ("GET", "/api/v1/outcomes", "/api/v1/outcomes", NO_SESSION),
+    ("GET", "/api/v1/placements", "/api/v1/placements", NO_SESSION),
+    (
+        "GET",
+        "/api/v1/organisations",
+        "/api/v1/organisations",
+        NO_SESSION,
+    ),
+    (
+        "GET",
+        "/api/v1/organisations/{id}",
+        "/api/v1/organisations/1",
+        NO_SESSION,
+    ),
+    ("GET", "/api/v1/posts", "/api/v1/posts", NO_SESSION),
 ];
 
 #[test]
@@ -468,7 +503,14 @@ on_both!(each_route_admits_exactly_its_roles, |app: TestApp| async move {
                 .and_then(|l| l.to_str().ok())
                 .unwrap_or("")
                 .to_string();
-            let refused = status == 403 || (status == 303 && location.starts_with("/login?next="));
+            // The JSON API refuses with a 401 problem (never a sign-in redirect); only that counts.
+            let is_problem = res
+                .headers()
+                .get("content-type")
+                .is_some_and(|v| v.as_bytes() == b"application/problem+json");
+            let refused = status == 403
+                || (status == 303 && location.starts_with("/login?next="))
+                || (status == 401 && is_problem && pattern.starts_with("/api/"));
             assert!(status < 500, "{method} {path} as {persona:?} gave {status}");
             if refused == admitted.contains(&persona) {
                 wrong.push(format!("{method} {pattern} as {persona:?}: {status} {location}"));
