@@ -595,7 +595,16 @@ on_both!(
         .await;
         assert_eq!(res.status(), 403);
 
-        // Ann accepts.
+        // Ann accepts; as an ALT she joins Aoba's school-visit planner, based at its first school.
+        let school = jetdesk_store::TtSchoolInput {
+            code: "s1".into(),
+            name: "Aoba Junior High".into(),
+            level: "junior_high".into(),
+            per: "week".into(),
+            days: 2,
+            ..Default::default()
+        };
+        app.store.save_tt_school(aoba, &school).await.unwrap();
         let (ann_client, ann_csrf) = app.session_for(Some(ann_user)).await;
         let page = ann_client
             .get(app.at("/my/placement"))
@@ -614,6 +623,16 @@ on_both!(
         .await;
         assert_eq!(res.status(), 303);
         assert_eq!(state_of(&app, ann).await, "accepted");
+        let alts = app.store.tt_alts(aoba).await.unwrap();
+        assert_eq!(alts.len(), 1);
+        assert_eq!(
+            (
+                alts[0].name.as_str(),
+                alts[0].email.as_str(),
+                alts[0].base_school.as_str()
+            ),
+            ("Ann Candidate", ann_email.as_str(), "s1")
+        );
         let mails = app.mails_to(&ann_email, 2).await;
         assert!(mails
             .iter()
@@ -627,6 +646,26 @@ on_both!(
         .await;
         assert_eq!(res.status(), 303);
         assert_eq!(state_of(&app, ann).await, "accepted");
+
+        // After the deadline Bea can no longer accept (she still may decline).
+        sqlx::query("UPDATE placement_offers SET deadline_at = 1 WHERE id = $1")
+            .bind(bea_offer)
+            .execute(&app.db)
+            .await
+            .unwrap();
+        let res = post(
+            &bea_client,
+            app.at(&format!("/my/placement/{bea_offer}/accept")),
+            &[("csrf", &bea_csrf)],
+        )
+        .await;
+        assert_eq!(res.status(), 422);
+        assert!(res
+            .text()
+            .await
+            .unwrap()
+            .contains("deadline to accept this offer has passed"));
+        assert_eq!(state_of(&app, bea).await, "placed");
 
         // Bea must confirm the decline; then declines.
         let res = post(

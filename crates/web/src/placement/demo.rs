@@ -336,7 +336,9 @@ mod tests {
         let round = store.round(id).await.unwrap().unwrap();
         load_demo(&store, &round, "x", host).await.unwrap();
         assert_eq!(store.placement_orgs().await.unwrap().len(), 47 + 20 + TOWNS.len());
-        let result = crate::placement::run_and_store(&store, round.id, host).await.unwrap();
+        let result = crate::placement::run_and_store(&store, round.id, host)
+            .await
+            .unwrap();
         assert!(result.stable);
         assert_eq!(result.rows.len(), CANDIDATES.len());
         // Nine ALT places for six ALTs and two CIR places for two CIRs: everyone is placed.

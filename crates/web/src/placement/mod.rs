@@ -1602,6 +1602,9 @@ async fn answer(state: &AppState, ctx: &Ctx, offer: &PlacementOffer, event: Even
         return Ok(None);
     }
     state.store.mark_offer_answered(offer.id).await?;
+    if event == Event::Accept && offer.position == "alt" {
+        add_to_planner(state, offer).await?;
+    }
     state
         .store
         .audit(
@@ -1644,6 +1647,34 @@ async fn answer(state: &AppState, ctx: &Ctx, offer: &PlacementOffer, event: Even
         )
         .await?;
     Ok(Some(()))
+}
+
+/// An ALT who accepts joins their organisation's school-visit planner, based at its first school
+/// and working Monday to Friday, for the host to adjust. Only when the organisation has schools (a
+/// base school is required), and never replacing an ALT the host already entered.
+async fn add_to_planner(state: &AppState, offer: &PlacementOffer) -> AppResult<()> {
+    let schools = state.store.tt_schools(offer.org_id).await?;
+    let Some(base) = schools.first() else {
+        return Ok(());
+    };
+    let code = format!("jet-{}", offer.application_id);
+    let alts = state.store.tt_alts(offer.org_id).await?;
+    if alts.iter().any(|a| a.code == code || a.email == offer.email) {
+        return Ok(());
+    }
+    let input = jetdesk_store::TtAltInput {
+        code,
+        name: applicant_name(&state.store, offer.application_id, &offer.display_name).await?,
+        email: offer.email.clone(),
+        base_school: base.code.clone(),
+        weekdays: "mon, tue, wed, thu, fri".into(),
+        ..Default::default()
+    };
+    state
+        .store
+        .save_tt_alt(offer.org_id, &input, &crate::security::new_token())
+        .await?;
+    Ok(())
 }
 
 async fn accept(State(state): State<AppState>, ctx: Ctx, Path(offer_id): Path<i64>) -> AppResult<Response> {
