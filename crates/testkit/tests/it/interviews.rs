@@ -634,7 +634,7 @@ on_both!(
         let mails = app.mails_to("rita@iv.example", 2).await;
         assert!(mails
             .iter()
-            .any(|m| m.contains("Reminder: your JET interview tomorrow")));
+            .any(|m| m.contains("Reminder: your JET interview on")));
     }
 );
 

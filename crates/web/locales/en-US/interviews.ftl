@@ -92,6 +92,7 @@ iv-my-too-late = It is too close to your interview to change it online: contact 
 iv-my-choose = You are invited to interview. Choose a time that suits you; you will receive a calendar invitation by e-mail.
 iv-my-none-free = No interview times are free at the moment. More may be published: check again later.
 iv-my-slots = Free interview times (London time)
+iv-minutes = { $minutes } min
 iv-my-book = Book this time
 iv-my-not-invited = You have not been invited to interview. If you are, this page will let you book a time.
 iv-my-notice-booked = Your interview is booked. We have e-mailed you a calendar invitation.

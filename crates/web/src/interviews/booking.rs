@@ -47,7 +47,7 @@ struct SlotChoice {
     id: i64,
     when: String,
     venue: String,
-    minutes: i64,
+    minutes: String,
 }
 
 #[derive(Template)]
@@ -98,7 +98,7 @@ async fn my_interview(
                         id: s.id,
                         when: when(s.starts_at),
                         venue: s.venue_name,
-                        minutes: s.length_minutes,
+                        minutes: lang.t1("iv-minutes", "minutes", s.length_minutes),
                     })
                     .collect()
             } else {
@@ -488,7 +488,10 @@ pub async fn send_reminders(
         mailer
             .queue(
                 &applicant.email,
-                &format!("Reminder: your JET interview tomorrow ({reference})"),
+                &format!(
+                    "Reminder: your JET interview on {} ({reference})",
+                    when(b.starts_at)
+                ),
                 &body,
             )
             .await?;

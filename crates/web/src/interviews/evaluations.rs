@@ -60,6 +60,20 @@ fn level_label(page: &Page, level: &str) -> String {
     }
 }
 
+/// "Reference: JET27-UK-000123" for e-mails to an applicant who has an application, else nothing.
+async fn reference_line(state: &AppState, application_id: Option<i64>) -> AppResult<String> {
+    let Some(id) = application_id else {
+        return Ok(String::new());
+    };
+    Ok(state
+        .store
+        .application(id)
+        .await?
+        .and_then(|a| a.reference)
+        .map(|r| format!("Reference: {r}\n"))
+        .unwrap_or_default())
+}
+
 // ----- the applicant's page -----
 
 struct RequestView {
@@ -232,10 +246,11 @@ async fn request(State(state): State<AppState>, ctx: Ctx, Form(f): Form<RequestF
     let body = format!(
         "Dear {},\n\nWe have your request for a Japanese evaluation. You proposed:\n{}\n\nWe will confirm one of \
          these times ({ZONE} time) by e-mail, with a calendar invitation.\n\nYour requests: {}/my/japanese-evaluation\n\n\
-         JET Desk, Embassy of Japan in the UK\n",
+         JET Desk, Embassy of Japan in the UK\n{}",
         user.display_name,
         proposed.iter().map(|t| format!("- {}", when(*t))).collect::<Vec<_>>().join("\n"),
         state.base_url,
+        reference_line(&state, application_id).await?,
     );
     state
         .mailer
@@ -451,10 +466,11 @@ async fn confirm(
     let body = format!(
         "Dear {},\n\nYour Japanese evaluation call is confirmed for {} ({ZONE} time), about {CALL_MINUTES} minutes.\n\
          Join the call at: {link}\nThe call is held in Japanese. The attached invitation adds it to your calendar.\n\n\
-         Your requests: {}/my/japanese-evaluation\n\nJET Desk, Embassy of Japan in the UK\n",
+         Your requests: {}/my/japanese-evaluation\n\nJET Desk, Embassy of Japan in the UK\n{}",
         ev.display_name,
         when(call_at),
-        state.base_url
+        state.base_url,
+        reference_line(&state, ev.application_id).await?,
     );
     state
         .mailer
@@ -552,8 +568,10 @@ async fn result(
         .await?;
     let body = format!(
         "Dear {},\n\nThe result of your Japanese evaluation is ready. See it, with our advice, at\n{}/my/japanese-evaluation\n\n\
-         JET Desk, Embassy of Japan in the UK\n",
-        ev.display_name, state.base_url
+         JET Desk, Embassy of Japan in the UK\n{}",
+        ev.display_name,
+        state.base_url,
+        reference_line(&state, ev.application_id).await?,
     );
     state
         .mailer
