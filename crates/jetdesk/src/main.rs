@@ -1,9 +1,11 @@
 //! The `jetdesk` binary: one clap subcommand per file. `main` only parses the command line, sets up
 //! logging and hands over; everything with behaviour lives in the library crates.
 
+mod backup;
 mod demo;
 mod migrate;
 mod place;
+mod retention;
 mod serve;
 mod timetable;
 mod token;
@@ -40,6 +42,12 @@ enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(token::Command),
+    /// Back up the SQLite database and the stored files into one archive, while serving.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into an empty data dir.
+    Restore(backup::RestoreArgs),
+    /// Apply the rounds' retention periods now (--dry-run lists what would be erased).
+    Retention(retention::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -50,6 +58,9 @@ fn main() -> std::process::ExitCode {
         Command::Migrate(args) => migrate::run(args),
         Command::User(cmd) => user::run(cmd),
         Command::Demo(args) => demo::run(args),
+        Command::Backup(args) => backup::run_backup(args),
+        Command::Restore(args) => backup::run_restore(args),
+        Command::Retention(args) => retention::run(args),
         Command::Place(args) => return place::run(args),
         Command::Timetable(args) => return timetable::run(args),
         Command::Token(cmd) => token::run(cmd),

@@ -16,6 +16,7 @@ mod interviews;
 mod outbox;
 mod outcomes;
 mod placement;
+mod privacy;
 mod referees;
 mod review;
 mod timetables;
@@ -41,6 +42,7 @@ pub use placement::{
     HeldAt, PlacementAdjustment, PlacementCandidate, PlacementOffer, PlacementOrg, PlacementOrgInput,
     PlacementPost, PlacementPostInput, PlacementRun, SisterCity,
 };
+pub use privacy::{ErasureRequest, ExportTable, RetentionCandidate, RoundRetention};
 pub use referees::{NameOutcome, NewReferee, Referee, ReferenceBody};
 pub use review::{Assignment, Moderation, Reviewer, SelectionApplication, SelectionSettings};
 pub use timetables::{HostOrg, TtAlt, TtAltInput, TtPlan, TtSchool, TtSchoolInput};

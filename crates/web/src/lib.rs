@@ -22,6 +22,7 @@ pub mod mail;
 mod outcomes;
 pub mod page;
 mod placement;
+pub mod privacy;
 mod public;
 pub mod referees;
 mod review;
@@ -79,6 +80,7 @@ fn all_routes() -> Vec<RouteDef> {
     routes.extend(documents::routes());
     routes.extend(referees::routes());
     routes.extend(placement::routes());
+    routes.extend(privacy::routes());
     routes.extend(interviews::routes());
     routes.extend(review::routes());
     routes.extend(outcomes::routes());
@@ -256,6 +258,7 @@ impl Application {
         let reminders = tokio::spawn(referees::reminder_loop(self.state.clone()));
         let interview_reminders = tokio::spawn(interviews::booking::reminder_loop(self.state.clone()));
         let results = tokio::spawn(outcomes::publication_loop(self.state.clone()));
+        let retention = tokio::spawn(privacy::retention_loop(self.state.clone()));
         let app = router(self.state.clone());
         axum::serve(
             self.listener,
@@ -267,6 +270,7 @@ impl Application {
         reminders.abort();
         interview_reminders.abort();
         results.abort();
+        retention.abort();
         self.state.store.close().await;
         Ok(())
     }
