@@ -37,7 +37,7 @@ pub use interviews::{
     InterviewSlot, InterviewVenue, Interviewer, JapaneseEvaluation, NewInterviewScore, PanelMember,
 };
 pub use outbox::{MailAttachment, OutboxMessage};
-pub use outcomes::{Outcome, OutcomeInput};
+pub use outcomes::{Outcome, OutcomeInput, Upgrade};
 pub use placement::{
     HeldAt, PlacementAdjustment, PlacementCandidate, PlacementOffer, PlacementOrg, PlacementOrgInput,
     PlacementPost, PlacementPostInput, PlacementRun, SisterCity,

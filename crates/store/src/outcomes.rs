@@ -41,6 +41,25 @@ pub struct OutcomeInput {
     pub feedback: String,
 }
 
+/// What [`Store::upgrade_next_alternate`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upgrade {
+    /// This alternate (with its rank) now holds the place.
+    Upgraded {
+        /// The upgraded application.
+        application_id: i64,
+        /// Its alternate rank before the upgrade.
+        rank: Option<i64>,
+    },
+    /// Every place of the position is taken.
+    NoFreePlace {
+        /// How many places are taken.
+        taken: i64,
+    },
+    /// No alternate remains (or the round's results are not published).
+    NoAlternate,
+}
+
 const OUTCOME_COLUMNS: &str =
     "o.application_id, o.outcome, o.alternate_rank, o.reasons, o.feedback, o.decided_by, o.decided_at, o.published_at";
 
@@ -131,18 +150,70 @@ impl Store {
         Ok(())
     }
 
-    /// Records an upgrade: the alternate's outcome becomes a published "shortlisted" (rank cleared).
-    pub async fn record_upgrade(&self, application_id: i64, by: i64) -> Result<()> {
+    /// Upgrades the best-ranked alternate of `position` into a free place, in one transaction that
+    /// upgrades of the same round wait for each other to finish: its first statement writes the
+    /// round's `selection_settings` row (a row lock on PostgreSQL, the write lock on SQLite), so
+    /// the count of places taken that follows sees every earlier upgrade. Twenty coordinators'
+    /// clicks on "upgrade" for one freed place upgrade one alternate.
+    pub async fn upgrade_next_alternate(
+        &self,
+        round_id: i64,
+        position: &str,
+        places: i64,
+        by: i64,
+    ) -> Result<Upgrade> {
+        let mut tx = self.pool().begin().await?;
+        let locked = sqlx::query("UPDATE selection_settings SET updated_at = updated_at WHERE round_id = $1")
+            .bind(round_id)
+            .execute(&mut *tx)
+            .await?;
+        if affected(locked) != 1 {
+            tx.rollback().await?;
+            return Ok(Upgrade::NoAlternate);
+        }
+        let (taken,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM applications WHERE round_id = $1 AND position = $2
+               AND state IN ('shortlisted', 'placed', 'accepted', 'departed')",
+        )
+        .bind(round_id)
+        .bind(position)
+        .fetch_one(&mut *tx)
+        .await?;
+        if taken >= places {
+            tx.rollback().await?;
+            return Ok(Upgrade::NoFreePlace { taken });
+        }
+        let next: Option<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT a.id, o.alternate_rank FROM applications a LEFT JOIN outcomes o ON o.application_id = a.id
+             WHERE a.round_id = $1 AND a.position = $2 AND a.state = 'alternate'
+             ORDER BY CASE WHEN o.alternate_rank IS NULL THEN 1 ELSE 0 END, o.alternate_rank, a.submitted_at, a.id
+             LIMIT 1",
+        )
+        .bind(round_id)
+        .bind(position)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((application_id, rank)) = next else {
+            tx.rollback().await?;
+            return Ok(Upgrade::NoAlternate);
+        };
+        let now = crate::now();
+        sqlx::query("UPDATE applications SET state = 'shortlisted', updated_at = $1 WHERE id = $2 AND state = 'alternate'")
+            .bind(now)
+            .bind(application_id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "UPDATE outcomes SET outcome = 'shortlisted', alternate_rank = NULL, decided_by = $1, decided_at = $2
              WHERE application_id = $3",
         )
         .bind(by)
-        .bind(crate::now())
+        .bind(now)
         .bind(application_id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        tx.commit().await?;
+        Ok(Upgrade::Upgraded { application_id, rank })
     }
 }
 

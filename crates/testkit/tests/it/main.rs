@@ -31,6 +31,7 @@ mod api;
 mod applications;
 mod backup;
 mod checks;
+mod concurrency;
 mod documents;
 mod e2e;
 mod e2e_application;

@@ -22,8 +22,8 @@ use axum::extract::{Path, Query, RawForm, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use fluent_templates::fluent_bundle::FluentValue;
-use jetdesk_domain::{Event, Position, Role};
-use jetdesk_store::{Outcome, OutcomeInput, Round, SelectionApplication};
+use jetdesk_domain::{transition, ApplicationState, Event, Position, Role};
+use jetdesk_store::{Outcome, OutcomeInput, Round, SelectionApplication, Upgrade};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -773,50 +773,41 @@ async fn upgrade(
     let form = form_pairs(&body);
     let position = pick_position(&round, Some(one(&form, "position").as_str()));
     let places = settings.places(&position);
-    let taken = places_taken(&state, round_id, &position).await?;
-    if taken >= places {
-        return Err(AppError::BadRequest(lang.ta(
-            "out-error-no-free-place",
-            vec![
-                ("taken", FluentValue::from(taken)),
-                ("places", FluentValue::from(places)),
-            ],
-        )));
-    }
-    let outcomes: BTreeMap<i64, Outcome> = state
+    // Checked and applied in one serialised transaction: concurrent clicks upgrade once.
+    let (upgraded, rank) = match state
         .store
-        .round_outcomes(round_id)
+        .upgrade_next_alternate(round_id, &position, places, user.id)
         .await?
-        .into_iter()
-        .map(|o| (o.application_id, o))
-        .collect();
-    let mut alternates: Vec<(i64, SelectionApplication)> = state
-        .store
-        .selection_applications(round_id, &["alternate"])
-        .await?
-        .into_iter()
-        .filter(|a| a.position == position)
-        .map(|a| {
-            (
-                outcomes
-                    .get(&a.id)
-                    .and_then(|o| o.alternate_rank)
-                    .unwrap_or(i64::MAX),
-                a,
-            )
-        })
-        .collect();
-    alternates.sort_by_key(|(rank, a)| (*rank, a.id));
-    let Some((rank, next)) = alternates.into_iter().next() else {
-        return Err(AppError::BadRequest(lang.t("out-error-no-alternate")));
-    };
-    if apply_event(&state, Some(user.id), next.id, &next.state, Event::Upgrade, None)
-        .await?
-        .is_none()
     {
-        return Err(AppError::BadRequest(lang.t("out-error-no-alternate")));
-    }
-    state.store.record_upgrade(next.id, user.id).await?;
+        Upgrade::Upgraded { application_id, rank } => (application_id, rank.unwrap_or(i64::MAX)),
+        Upgrade::NoFreePlace { taken } => {
+            return Err(AppError::BadRequest(lang.ta(
+                "out-error-no-free-place",
+                vec![
+                    ("taken", FluentValue::from(taken)),
+                    ("places", FluentValue::from(places)),
+                ],
+            )))
+        }
+        Upgrade::NoAlternate => return Err(AppError::BadRequest(lang.t("out-error-no-alternate"))),
+    };
+    let next = state
+        .store
+        .selection_application(upgraded)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let to =
+        transition(ApplicationState::Alternate, Event::Upgrade).map_err(|e| AppError::Internal(e.into()))?;
+    state
+        .store
+        .audit(
+            Some(user.id),
+            &format!("application.{}", Event::Upgrade.as_str()),
+            &format!("application:{upgraded}"),
+            Some(ApplicationState::Alternate.as_str()),
+            Some(to.as_str()),
+        )
+        .await?;
     state
         .store
         .audit(
