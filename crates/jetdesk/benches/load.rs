@@ -1,0 +1,336 @@
+//! Load: throughput and latency of the pages people use most, against a server holding a large
+//! round, at 50 and 200 concurrent connections, and the server's peak memory.
+//!
+//! ```sh
+//! cargo bench -p jetdesk --bench load                      # 50,000 applications, 10 s per run
+//! cargo bench -p jetdesk --bench load -- --applicants 5000 --seconds 5
+//! ```
+//!
+//! It fills a fresh data directory with `jetdesk demo --applicants N`, adds 200 applicants with
+//! draft applications and sessions (written straight into the database, so that sign-in's
+//! deliberately slow password hashing is not what is measured), starts `jetdesk serve` (release
+//! build), and then runs each scenario for a fixed time with that many client tasks, each on its own
+//! keep-alive connection, as fast as the server answers. A response other than the expected one
+//! counts as an error. Results go to standard output as a Markdown table (docs/reliability.md).
+
+use jetdesk_store::Store;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const DRAFTS: usize = 200;
+
+struct Fixture {
+    staff_cookie: String,
+    applicants: Vec<(String, String)>,
+}
+
+#[derive(Clone, Copy)]
+enum Scenario {
+    Public,
+    TaskList,
+    SectionSave,
+    StaffList,
+    StaffSearch,
+}
+
+impl Scenario {
+    const ALL: [Scenario; 5] = [
+        Scenario::Public,
+        Scenario::TaskList,
+        Scenario::SectionSave,
+        Scenario::StaffList,
+        Scenario::StaffSearch,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Scenario::Public => "public pages",
+            Scenario::TaskList => "applicant's task list",
+            Scenario::SectionSave => "section save",
+            Scenario::StaffList => "staff list",
+            Scenario::StaffSearch => "staff search",
+        }
+    }
+}
+
+const PUBLIC: [&str; 6] = [
+    "/",
+    "/positions",
+    "/positions/alt",
+    "/positions/cir",
+    "/eligibility",
+    "/pay-and-conditions",
+];
+
+fn arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+async fn prepare(store: &Store) -> Fixture {
+    let round = store
+        .current_round("UK")
+        .await
+        .expect("round")
+        .expect("the demo's open round");
+    let coordinator = store
+        .user_by_email("coordinator@jetdesk.example")
+        .await
+        .expect("query")
+        .expect("demo coordinator");
+    let session = |user: i64| async move {
+        let token = jetdesk_web::security::new_token();
+        let csrf = jetdesk_web::security::new_token();
+        store
+            .create_session(
+                &jetdesk_web::security::token_hash(&token),
+                Some(user),
+                &csrf,
+                jetdesk_store::now() + 86400,
+            )
+            .await
+            .expect("session");
+        (format!("jetdesk_session={token}"), csrf)
+    };
+    let staff_cookie = session(coordinator.id).await.0;
+    let hash = jetdesk_web::security::hash_password("load test password").expect("hash");
+    let mut applicants = Vec::new();
+    for i in 0..DRAFTS {
+        let user = store
+            .create_user(
+                &format!("load{i}@example.org"),
+                &format!("Load {i}"),
+                &hash,
+                &[jetdesk_domain::Role::Applicant],
+                true,
+            )
+            .await
+            .expect("user");
+        let app = store
+            .create_application(&round, user, "alt")
+            .await
+            .expect("application");
+        store
+            .save_section(app, "statement", r#"{"statement":"First draft"}"#, true, 0)
+            .await
+            .expect("section");
+        applicants.push(session(user).await);
+    }
+    Fixture {
+        staff_cookie,
+        applicants,
+    }
+}
+
+/// One client task: requests until the deadline; returns latencies (µs) and the error count.
+async fn client_task(
+    base: String,
+    scenario: Scenario,
+    fixture: Arc<Fixture>,
+    index: usize,
+    deadline: Instant,
+    version: Arc<std::sync::Mutex<Vec<i64>>>,
+) -> (Vec<u32>, usize) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(1)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+    let (cookie, csrf) = fixture.applicants[index % fixture.applicants.len()].clone();
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    let mut n = 0usize;
+    while Instant::now() < deadline {
+        n += 1;
+        let started = Instant::now();
+        let ok = match scenario {
+            Scenario::Public => client
+                .get(format!("{base}{}", PUBLIC[n % PUBLIC.len()]))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200),
+            Scenario::TaskList => client
+                .get(format!("{base}/apply"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200),
+            Scenario::StaffList => client
+                .get(format!("{base}/staff/applications?page={}", 1 + n % 50))
+                .header("cookie", &fixture.staff_cookie)
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200),
+            Scenario::StaffSearch => client
+                .get(format!(
+                    "{base}/staff/applications?q={}",
+                    ["smith", "jones", "0123", "tanaka"][n % 4]
+                ))
+                .header("cookie", &fixture.staff_cookie)
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200),
+            Scenario::SectionSave => {
+                // Applicants are shared by index between tasks only above 200 connections; the
+                // version vector keeps each applicant's own count.
+                let slot = index % fixture.applicants.len();
+                let v = version.lock().map(|v| v[slot]).unwrap_or(1);
+                let res = client
+                    .post(format!("{base}/apply/section/statement"))
+                    .header("cookie", &cookie)
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("version", &v.to_string()),
+                        ("statement", &format!("Draft {n} of my statement of purpose.")),
+                    ])
+                    .send()
+                    .await;
+                let ok = res.is_ok_and(|r| r.status() == 303);
+                if ok {
+                    if let Ok(mut all) = version.lock() {
+                        all[slot] = v + 1;
+                    }
+                }
+                ok
+            }
+        };
+        latencies.push(u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX));
+        if !ok {
+            errors += 1;
+        }
+    }
+    (latencies, errors)
+}
+
+fn peak_rss_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn main() {
+    let applicants = arg("--applicants", 50_000);
+    let seconds = arg("--seconds", 10);
+    let bin = env!("CARGO_BIN_EXE_jetdesk");
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let data = tmp.path();
+    let t0 = Instant::now();
+    let status = Command::new(bin)
+        .args(["demo", "--applicants", &applicants.to_string()])
+        .env("JETDESK_DATA_DIR", data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("jetdesk demo");
+    assert!(status.success(), "jetdesk demo failed");
+    eprintln!(
+        "demo data: {applicants} applications in {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let url = format!("sqlite://{}", data.join("jetdesk.sqlite3").display());
+    let fixture = Arc::new(runtime.block_on(async {
+        let store = Store::connect(&url).await.expect("database");
+        let f = prepare(&store).await;
+        store.close().await;
+        f
+    }));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let mut server = Command::new(bin)
+        .arg("serve")
+        .env("JETDESK_DATA_DIR", data)
+        .env("JETDESK_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("jetdesk serve");
+    let base = format!("http://127.0.0.1:{port}");
+    runtime.block_on(async {
+        let probe = reqwest::Client::new();
+        for _ in 0..500 {
+            if probe
+                .get(format!("{base}/healthz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    println!("| scenario | connections | requests | errors | requests/s | p50 ms | p99 ms |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    // Each applicant's statement version, across runs (a stale version would be a 409).
+    let versions = Arc::new(std::sync::Mutex::new(vec![1i64; DRAFTS]));
+    for scenario in Scenario::ALL {
+        for connections in [50usize, 200] {
+            let deadline = Instant::now() + Duration::from_secs(seconds);
+            let started = Instant::now();
+            let results = runtime.block_on(async {
+                let tasks: Vec<_> = (0..connections)
+                    .map(|i| {
+                        tokio::spawn(client_task(
+                            base.clone(),
+                            scenario,
+                            fixture.clone(),
+                            i,
+                            deadline,
+                            versions.clone(),
+                        ))
+                    })
+                    .collect();
+                let mut all = Vec::new();
+                for t in tasks {
+                    all.push(t.await.expect("client task"));
+                }
+                all
+            });
+            let elapsed = started.elapsed().as_secs_f64();
+            let errors: usize = results.iter().map(|r| r.1).sum();
+            let mut latencies: Vec<u32> = results.into_iter().flat_map(|r| r.0).collect();
+            latencies.sort_unstable();
+            let q = |p: f64| {
+                latencies
+                    .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+                    .map(|us| f64::from(*us) / 1000.0)
+                    .unwrap_or(f64::NAN)
+            };
+            println!(
+                "| {} | {connections} | {} | {errors} | {:.0} | {:.1} | {:.1} |",
+                scenario.name(),
+                latencies.len(),
+                latencies.len() as f64 / elapsed,
+                q(0.50),
+                q(0.99)
+            );
+        }
+    }
+    println!(
+        "\nserver peak memory (VmHWM): {:.0} MiB; {applicants} applications; {seconds} s per run",
+        peak_rss_mib(server.id())
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}
