@@ -21,6 +21,9 @@ pub enum Command {
         /// Days until it expires (1 to 366).
         #[arg(long, default_value_t = 30)]
         days: i64,
+        /// Requests a minute it may make (the default is the account page's, 600).
+        #[arg(long)]
+        per_minute: Option<i64>,
         /// A label for the token.
         #[arg(long, default_value = "command line")]
         name: String,
@@ -34,6 +37,7 @@ pub fn run(cmd: Command) -> anyhow::Result<()> {
         email,
         scopes,
         days,
+        per_minute,
         name,
         db,
     } = cmd;
@@ -49,6 +53,12 @@ pub fn run(cmd: Command) -> anyhow::Result<()> {
             anyhow::bail!("no account has the e-mail address {email}");
         };
         let token = tokens::issue(&store, user.id, &name, &scopes, days).await?;
+        if let Some(n) = per_minute {
+            anyhow::ensure!(n > 0, "--per-minute must be positive");
+            store
+                .set_api_token_per_minute(&jetdesk_web::security::token_hash(&token), n)
+                .await?;
+        }
         println!("{token}");
         store.close().await;
         Ok(())

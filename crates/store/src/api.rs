@@ -253,6 +253,17 @@ impl Store {
         Ok(id)
     }
 
+    /// Sets how many requests a minute the token with this hash may make (for the CLI, where a
+    /// trusted operator can raise the default for a bulk import or a fuzzing run).
+    pub async fn set_api_token_per_minute(&self, token_hash: &str, per_minute: i64) -> Result<bool> {
+        let done = sqlx::query("UPDATE api_tokens SET per_minute = $1 WHERE token_hash = $2")
+            .bind(per_minute)
+            .bind(token_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(affected(done) == 1)
+    }
+
     /// A user's tokens, newest first.
     pub async fn api_tokens_of(&self, user_id: i64) -> Result<Vec<ApiToken>> {
         Ok(sqlx::query_as(

@@ -195,7 +195,12 @@ pub fn as_problem(response: Response) -> Response {
     }
     let status = response.status();
     let title = status.canonical_reason().unwrap_or("Error");
-    Problem::new(status, "http", title, title).into_response()
+    let mut problem = Problem::new(status, "http", title, title).into_response();
+    // A 405 keeps its `Allow` header.
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        problem.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    problem
 }
 
 /// Who is calling, once [`check`] has let the request through.
