@@ -132,6 +132,43 @@ fn json_of(files: &[(String, Vec<u8>)], name: &str) -> Vec<serde_json::Value> {
     serde_json::from_slice(bytes).unwrap()
 }
 
+/// Sends `user`'s confirmed erasure request through the form; returns the request's id.
+async fn confirmed_request(app: &TestApp, client: &reqwest::Client, csrf: &str, user: i64) -> i64 {
+    let res = client
+        .post(app.at("/my/erasure"))
+        .form(&[
+            ("csrf", csrf),
+            ("reason", "I took another job"),
+            ("confirm", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    sqlx::query_scalar("SELECT id FROM erasure_requests WHERE user_id = $1")
+        .bind(user)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+/// Posts a decision on erasure request `request` as `client`.
+async fn decide(
+    app: &TestApp,
+    client: &reqwest::Client,
+    csrf: &str,
+    request: i64,
+    decision: &str,
+    reason: &str,
+) -> reqwest::Response {
+    client
+        .post(app.at(&format!("/staff/erasure/{request}")))
+        .form(&[("csrf", csrf), ("decision", decision), ("reason", reason)])
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
     sqlx::query_scalar(sql).bind(id).fetch_one(&app.db).await.unwrap()
 }
@@ -270,30 +307,10 @@ on_both!(
             .await,
             0
         );
-        let res = bob
-            .post(app.at("/my/erasure"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("reason", "I took another job"),
-                ("confirm", "yes"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 303);
-        let request: i64 = sqlx::query_scalar("SELECT id FROM erasure_requests WHERE user_id = $1")
-            .bind(b.user)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+        let request = confirmed_request(&app, &bob, &csrf, b.user).await;
 
         // The applicant cannot decide their own request.
-        let res = bob
-            .post(app.at(&format!("/staff/erasure/{request}")))
-            .form(&[("csrf", csrf.as_str()), ("decision", "approve"), ("reason", "x")])
-            .send()
-            .await
-            .unwrap();
+        let res = decide(&app, &bob, &csrf, request, "approve", "x").await;
         assert_eq!(res.status(), 403);
 
         let coord = app
@@ -318,28 +335,14 @@ on_both!(
             .await
             .unwrap();
         assert!(detail.contains("active-warning") && detail.contains("in_review"));
-        let res = cc
-            .post(app.at(&format!("/staff/erasure/{request}")))
-            .form(&[("csrf", ccsrf.as_str()), ("decision", "approve"), ("reason", "")])
-            .send()
-            .await
-            .unwrap();
+        let res = decide(&app, &cc, &ccsrf, request, "approve", "").await;
         assert_eq!(res.status(), 200);
         assert!(res
             .text()
             .await
             .unwrap()
             .contains("Enter the reason for the decision"));
-        let res = cc
-            .post(app.at(&format!("/staff/erasure/{request}")))
-            .form(&[
-                ("csrf", ccsrf.as_str()),
-                ("decision", "approve"),
-                ("reason", "Art. 17 request"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = decide(&app, &cc, &ccsrf, request, "approve", "Art. 17 request").await;
         assert_eq!(res.status(), 303);
 
         // Gone: answers, keys, documents, referees, notes, e-mails, the account's identity.
@@ -450,16 +453,7 @@ on_both!(
             .await,
             1
         );
-        let res = cc
-            .post(app.at(&format!("/staff/erasure/{request}")))
-            .form(&[
-                ("csrf", ccsrf.as_str()),
-                ("decision", "refuse"),
-                ("reason", "again"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = decide(&app, &cc, &ccsrf, request, "refuse", "again").await;
         assert_eq!(res.status(), 200);
     }
 );
@@ -470,18 +464,7 @@ on_both!(
         let round = open_round(&app).await;
         let a = person(&app, &round, "alice", 9).await;
         let (client, csrf) = app.session_for(Some(a.user)).await;
-        let res = client
-            .post(app.at("/my/erasure"))
-            .form(&[("csrf", csrf.as_str()), ("reason", "please"), ("confirm", "yes")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 303);
-        let request: i64 = sqlx::query_scalar("SELECT id FROM erasure_requests WHERE user_id = $1")
-            .bind(a.user)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+        let request = confirmed_request(&app, &client, &csrf, a.user).await;
         let coord = app
             .create_user("coord@jetdesk.example", &[Role::Coordinator])
             .await;
@@ -492,16 +475,7 @@ on_both!(
             .await
             .unwrap();
         assert!(!detail.text().await.unwrap().contains("active-warning"));
-        let res = cc
-            .post(app.at(&format!("/staff/erasure/{request}")))
-            .form(&[
-                ("csrf", ccsrf.as_str()),
-                ("decision", "approve"),
-                ("reason", "asked"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = decide(&app, &cc, &ccsrf, request, "approve", "asked").await;
         assert_eq!(res.status(), 303);
         assert!(!a.file.exists(), "the only copy of the document is deleted");
     }
