@@ -11,6 +11,7 @@ mod api;
 mod applications;
 mod audit;
 mod checks;
+mod dashboard;
 mod documents;
 mod interviews;
 mod outbox;
@@ -31,6 +32,7 @@ pub use applications::{
 };
 pub use audit::AuditEntry;
 pub use checks::{DuplicateMatch, JapaneseAssessment, PartnerLink, RecheckCandidate};
+pub use dashboard::{AuditFilter, AuditRow, StageTime};
 pub use documents::{Document, NewDocument};
 pub use interviews::{
     BookOutcome, DayInterview, InterviewBooking, InterviewPanel, InterviewScore, InterviewSettings,

@@ -12,6 +12,7 @@ pub mod api;
 mod applications;
 pub mod config;
 pub mod csrf;
+mod dashboard;
 pub mod demo;
 mod documents;
 pub mod error;
@@ -77,6 +78,7 @@ fn all_routes() -> Vec<RouteDef> {
     routes.extend(timetables::routes());
     routes.extend(applications::routes());
     routes.extend(staff::routes());
+    routes.extend(dashboard::routes());
     routes.extend(documents::routes());
     routes.extend(referees::routes());
     routes.extend(placement::routes());

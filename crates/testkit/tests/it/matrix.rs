@@ -137,6 +137,21 @@ const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
     ),
     ("GET", "/staff/referees/{id}", "/staff/referees/1", STAFF),
     ("GET", "/staff/applications", "/staff/applications", STAFF),
+    ("GET", "/staff/applications.csv", "/staff/applications.csv", STAFF),
+    (
+        "GET",
+        "/staff/applications.xlsx",
+        "/staff/applications.xlsx",
+        STAFF,
+    ),
+    ("GET", "/staff/dashboard", "/staff/dashboard", COORDINATOR_ADMIN),
+    (
+        "GET",
+        "/staff/dashboard/{file}",
+        "/staff/dashboard/funnel.csv?round={round}",
+        COORDINATOR_ADMIN,
+    ),
+    ("GET", "/admin/audit", "/admin/audit", COORDINATOR_ADMIN),
     (
         "GET",
         "/staff/applications/{id}",

@@ -190,3 +190,5 @@ nav-hosts = Host organisations
 nav-placement = Placement
 nav-rounds = Rounds
 account-timetable = Your school-visit timetable (ALTs)
+nav-dashboard = Dashboard
+nav-audit = Audit log

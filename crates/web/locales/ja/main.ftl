@@ -187,3 +187,5 @@ nav-hosts = 任用団体
 nav-placement = 配置
 nav-rounds = 募集回
 account-timetable = 学校訪問の予定表（ALT）
+nav-dashboard = ダッシュボード
+nav-audit = 監査ログ

@@ -34,7 +34,7 @@ pub(crate) fn routes() -> Vec<RouteDef> {
 }
 
 #[derive(Deserialize, Default)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     #[serde(default)]
     round: String,
     #[serde(default)]
@@ -105,6 +105,8 @@ struct ListTemplate {
     pages: i64,
     prev: Option<String>,
     next: Option<String>,
+    /// The filters as a query string, for the export links.
+    export_query: String,
 }
 
 impl ListTemplate {
@@ -124,17 +126,20 @@ impl ListTemplate {
     }
 }
 
-async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Html<String>> {
-    let rounds = state.store.rounds().await?;
+/// The list's filters from its query string (unknown values mean "any"; the first round when none is
+/// chosen) and whether the viewer is a reviewer in a name-blind sift (then no name search or sort).
+/// Shared with the exports, which must apply exactly the same filters.
+pub(crate) async fn list_filter(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &ListQuery,
+    rounds: &[Round],
+) -> AppResult<(ApplicationFilter, bool)> {
     let round_id: i64 = q
         .round
         .parse()
         .unwrap_or_else(|_| rounds.first().map(|r| r.id).unwrap_or(0));
-    let blind = crate::review::hides_identity_from(&state, &ctx, round_id).await?;
+    let blind = crate::review::hides_identity_from(state, ctx, round_id).await?;
     let filter = ApplicationFilter {
         round_id,
         position: pick(&q.position, &["alt", "cir", "sea"]),
@@ -155,6 +160,16 @@ async fn list(
             },
         ),
     };
+    Ok((filter, blind))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Html<String>> {
+    let rounds = state.store.rounds().await?;
+    let (filter, blind) = list_filter(&state, &ctx, &q, &rounds).await?;
     let page_no = q.page.unwrap_or(1).clamp(1, 100_000);
     let (mut rows, total) = state
         .store
@@ -164,18 +179,17 @@ async fn list(
         crate::review::blind_listing(&mut rows);
     }
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let link = |n: i64| {
-        format!(
-            "/staff/applications?round={}&position={}&state={}&eligibility={}&submitted={}&q={}&sort={}&page={n}",
-            filter.round_id,
-            filter.position,
-            filter.state,
-            filter.eligibility,
-            filter.submitted,
-            url_encode(&filter.q),
-            filter.sort
-        )
-    };
+    let query = format!(
+        "round={}&position={}&state={}&eligibility={}&submitted={}&q={}&sort={}",
+        filter.round_id,
+        filter.position,
+        filter.state,
+        filter.eligibility,
+        filter.submitted,
+        url_encode(&filter.q),
+        filter.sort
+    );
+    let link = |n: i64| format!("/staff/applications?{query}&page={n}");
     let t = ListTemplate {
         page: Page::new(&ctx, "Applications"),
         rounds: rounds
@@ -194,6 +208,7 @@ async fn list(
             .map(|(v, l)| (*v, *l, *v == filter.eligibility))
             .collect(),
         prev: (page_no > 1).then(|| link(page_no - 1)),
+        export_query: query.clone(),
         next: (page_no < pages).then(|| link(page_no + 1)),
         submitted: filter.submitted.clone(),
         q: filter.q.clone(),
