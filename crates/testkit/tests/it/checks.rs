@@ -128,9 +128,7 @@ on_both!(
         let second_ref = reference_of(&app, round.id, ids[1]).await;
         let detail = page(&staff, &app, &format!("/staff/applications/{}", first.id)).await;
         assert!(detail.contains("Possible duplicate"), "{detail}");
-        assert!(detail.contains(&format!(
-            "the same passport number: <a href=\"/staff/applications/"
-        )));
+        assert!(detail.contains("the same passport number: <a href=\"/staff/applications/"));
         assert!(detail.contains(&second_ref));
         let third_app = app.store.application_of(round.id, third).await.unwrap().unwrap();
         let detail = page(&staff, &app, &format!("/staff/applications/{}", third_app.id)).await;
