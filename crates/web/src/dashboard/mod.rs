@@ -44,24 +44,8 @@ pub(crate) const CHARTS: [&str; 9] = [
     "placement",
 ];
 
-/// The application states in the order of the cycle.
-const STATE_ORDER: [&str; 15] = [
-    "draft",
-    "submitted",
-    "eligible",
-    "ineligible",
-    "in_review",
-    "invited",
-    "interviewed",
-    "shortlisted",
-    "alternate",
-    "unsuccessful",
-    "placed",
-    "accepted",
-    "declined",
-    "departed",
-    "withdrawn",
-];
+// The application states in the order of the cycle (the staff list's own list).
+use crate::staff::STATES as STATE_ORDER;
 
 pub(crate) fn routes() -> Vec<RouteDef> {
     let mut routes = vec![

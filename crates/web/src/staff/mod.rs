@@ -54,7 +54,8 @@ pub(crate) struct ListQuery {
 
 /// Allowed values of each filter; anything else is treated as "any".
 const POSITIONS: &[(&str, &str)] = &[("", "Any"), ("alt", "ALT"), ("cir", "CIR"), ("sea", "SEA")];
-const STATES: &[&str] = &[
+/// Every application state, in the order of the cycle.
+pub(crate) const STATES: &[&str] = &[
     "draft",
     "submitted",
     "eligible",
