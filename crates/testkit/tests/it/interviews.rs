@@ -724,10 +724,16 @@ on_both!(
             21
         );
 
-        // An interviewer not on this interview's panel cannot open or score it.
+        // The panel member reads the whole application from the day page's link.
+        let (status, page) = get(&iv, &app, &format!("/staff/applications/{application}")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains(&reference), "{page}");
+
+        // An interviewer not on this interview's panel cannot open, read or score it.
         let other = app.create_user("olga@iv.example", &[Role::Interviewer]).await;
         let (oc, ot) = app.session_for(Some(other)).await;
         assert_eq!(get(&oc, &app, &path).await.0, 403);
+        assert_eq!(get(&oc, &app, &format!("/staff/applications/{application}")).await.0, 403);
         let mut theirs = form.clone();
         theirs[0] = ("csrf", ot.as_str());
         assert_eq!(post(&oc, &app, &path, &theirs).await.0, 403);

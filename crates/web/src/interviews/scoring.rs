@@ -125,7 +125,6 @@ struct DayTemplate {
     next: String,
     interviews: Vec<(DayInterview, String)>,
     upcoming: Vec<String>,
-    staff_links: bool,
 }
 
 #[derive(Deserialize)]
@@ -162,7 +161,6 @@ async fn day(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DayQuery>)
         date: date.to_string(),
         interviews,
         upcoming,
-        staff_links: user.has(Role::Coordinator) || user.has(Role::Reviewer),
     };
     Ok(Html(t.render()?).into_response())
 }
@@ -189,7 +187,6 @@ struct ScoreTemplate {
     reading_writing: String,
     note: String,
     saved: Option<InterviewScore>,
-    staff_links: bool,
 }
 
 impl ScoreTemplate {
@@ -282,7 +279,6 @@ async fn render_score(
         reading_writing,
         note,
         saved,
-        staff_links: user.has(Role::Coordinator) || user.has(Role::Reviewer),
     }
     .render()?)
 }

@@ -22,12 +22,15 @@ use jetdesk_store::{ApplicationFilter, ApplicationListing, AuditEntry, Round};
 use serde::Deserialize;
 
 const STAFF: Access = Access::Roles(&[Role::Coordinator, Role::Reviewer]);
+/// One application's page: staff, and interviewers for the interviews on their panels (checked in
+/// the handler).
+const STAFF_OR_PANEL: Access = Access::Roles(&[Role::Coordinator, Role::Reviewer, Role::Interviewer]);
 const PAGE_SIZE: i64 = 50;
 
 pub(crate) fn routes() -> Vec<RouteDef> {
     let mut routes = vec![
         RouteDef::get("/staff/applications", STAFF, get(list)),
-        RouteDef::get("/staff/applications/{id}", STAFF, get(detail)),
+        RouteDef::get("/staff/applications/{id}", STAFF_OR_PANEL, get(detail)),
     ];
     routes.extend(rounds::routes());
     routes
@@ -315,6 +318,12 @@ struct DetailTemplate {
 
 async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Html<String>> {
     let staff = ctx.require_user()?.clone();
+    // An interviewer (without a staff role) reads only the applications their panels interview.
+    if !(staff.has(Role::Coordinator) || staff.has(Role::Reviewer))
+        && !state.store.interviewer_may_score(staff.id, id).await?
+    {
+        return Err(AppError::Forbidden);
+    }
     let app = state.store.application(id).await?.ok_or(AppError::NotFound)?;
     let user = state.store.user(app.user_id).await?.ok_or(AppError::NotFound)?;
     let round: Option<Round> = state.store.round(app.round_id).await?;
