@@ -62,7 +62,10 @@ async fn wait_healthy(client: &reqwest::Client, base: &str, child: &mut Child) {
         if let Ok(Some(status)) = child.try_wait() {
             panic!("jetdesk serve exited during start-up: {status}");
         }
-        assert!(Instant::now() < deadline, "jetdesk did not become healthy in 30 s");
+        assert!(
+            Instant::now() < deadline,
+            "jetdesk did not become healthy in 30 s"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -71,16 +74,37 @@ async fn wait_healthy(client: &reqwest::Client, base: &str, child: &mut Child) {
 fn complete_answers() -> Vec<(&'static str, serde_json::Value)> {
     use serde_json::json;
     vec![
-        ("personal", json!({"given_names": "Crash", "family_name": "Test", "sex": "female", "date_of_birth": "1999-03-27", "phone": "07700 900123", "address": "1 High Street", "home_town": "York", "interview_location": "london"})),
-        ("nationality", json!({"british": "yes", "japanese_nationality": "no", "passport_number": "123456789", "passport_expiry": "2030-01-01"})),
-        ("education", json!({"degree_title": "BA", "university": "Leeds", "subject": "History", "degree_status": "expected", "expected_date": "2027-06-30", "teacher_training": "no"})),
-        ("japanese", json!({"jlpt_level": "none", "speaking": "basic", "reading": "basic", "writing": "basic"})),
-        ("experience", json!({"tefl": "no", "work": "Shop", "previous_jet": "no", "declined_last_year": "no", "months_in_japan": "0"})),
+        (
+            "personal",
+            json!({"given_names": "Crash", "family_name": "Test", "sex": "female", "date_of_birth": "1999-03-27", "phone": "07700 900123", "address": "1 High Street", "home_town": "York", "interview_location": "london"}),
+        ),
+        (
+            "nationality",
+            json!({"british": "yes", "japanese_nationality": "no", "passport_number": "123456789", "passport_expiry": "2030-01-01"}),
+        ),
+        (
+            "education",
+            json!({"degree_title": "BA", "university": "Leeds", "subject": "History", "degree_status": "expected", "expected_date": "2027-06-30", "teacher_training": "no"}),
+        ),
+        (
+            "japanese",
+            json!({"jlpt_level": "none", "speaking": "basic", "reading": "basic", "writing": "basic"}),
+        ),
+        (
+            "experience",
+            json!({"tefl": "no", "work": "Shop", "previous_jet": "no", "declined_last_year": "no", "months_in_japan": "0"}),
+        ),
         ("interest", json!({"interest_japan": "Food", "exchange": "Buddy"})),
         ("statement", json!({"statement": "Initial statement"})),
-        ("preferences", json!({"area1": "hokkaido", "setting": "rural", "partner": "no"})),
+        (
+            "preferences",
+            json!({"area1": "hokkaido", "setting": "rural", "partner": "no"}),
+        ),
         ("health", json!({"condition": "no"})),
-        ("declarations", json!({"criminal": "no", "true-and-complete": "yes", "english-and-interest": "yes", "fit-to-work": "yes", "criminal-record": "yes", "data-processing": "yes"})),
+        (
+            "declarations",
+            json!({"criminal": "no", "true-and-complete": "yes", "english-and-interest": "yes", "fit-to-work": "yes", "criminal-record": "yes", "data-processing": "yes"}),
+        ),
     ]
 }
 
@@ -119,7 +143,10 @@ async fn prepare(store: &Store) -> Vec<Applicant> {
             )
             .await
             .expect("user");
-        let application_id = store.create_application(&round, user, "alt").await.expect("application");
+        let application_id = store
+            .create_application(&round, user, "alt")
+            .await
+            .expect("application");
         for (section, answers) in complete_answers() {
             store
                 .save_section(application_id, section, &answers.to_string(), true, 0)
@@ -184,7 +211,10 @@ async fn storm(
             }
             continue;
         }
-        let text = format!("Statement revision {round_no}.{n} of application {}", applicant.application_id);
+        let text = format!(
+            "Statement revision {round_no}.{n} of application {}",
+            applicant.application_id
+        );
         let res = client
             .post(format!("{base}/apply/section/statement"))
             .header("cookie", &applicant.cookie)
@@ -232,7 +262,12 @@ async fn verify(store: &Store, applicants: &[Arc<Applicant>], acked: &[Arc<Mutex
             .expect("application exists");
         // Never half-submitted: a submitted application has its time and its verdict.
         let draft = app.state == "draft";
-        assert_eq!(draft, app.submitted_at.is_none(), "application {} half-submitted", app.id);
+        assert_eq!(
+            draft,
+            app.submitted_at.is_none(),
+            "application {} half-submitted",
+            app.id
+        );
         if !draft {
             assert!(app.eligibility_json.is_some() && app.eligibility_overall.is_some());
         }
@@ -257,7 +292,11 @@ async fn verify(store: &Store, applicants: &[Arc<Applicant>], acked: &[Arc<Mutex
                 statement.version
             );
             if statement.version == *version && !text.is_empty() {
-                assert!(statement.data_json.contains(text.as_str()), "acknowledged text of {} lost", app.id);
+                assert!(
+                    statement.data_json.contains(text.as_str()),
+                    "acknowledged text of {} lost",
+                    app.id
+                );
             }
         }
     }
@@ -308,7 +347,10 @@ async fn run(database: String) {
             .map(|v| v as usize)
             .sum();
     }
-    let submitted = acked.iter().filter(|a| a.lock().map(|a| a.submitted).unwrap_or(false)).count();
+    let submitted = acked
+        .iter()
+        .filter(|a| a.lock().map(|a| a.submitted).unwrap_or(false))
+        .count();
     eprintln!(
         "crash safety on {}: {KILLS} SIGKILLs, statement versions reached {acknowledged} in all, {submitted} acknowledged submissions, nothing lost",
         if database.starts_with("postgres") { "PostgreSQL" } else { "SQLite" }

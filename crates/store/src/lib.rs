@@ -22,10 +22,10 @@ mod referees;
 mod review;
 mod timetables;
 
+pub use accounts::{EmailTokenError, SessionRow, TokenPurpose, User, UserListing};
 pub use api::{
     ApiApplication, ApiApplicationFilter, ApiOrganisation, ApiOutcome, ApiPlacement, ApiPost, ApiToken,
 };
-pub use accounts::{EmailTokenError, SessionRow, TokenPurpose, User, UserListing};
 pub use applications::{
     Application, ApplicationFilter, ApplicationListing, DemoApplication, Round, RoundInput, SaveOutcome,
     SectionRow,

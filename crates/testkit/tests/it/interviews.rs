@@ -733,7 +733,12 @@ on_both!(
         let other = app.create_user("olga@iv.example", &[Role::Interviewer]).await;
         let (oc, ot) = app.session_for(Some(other)).await;
         assert_eq!(get(&oc, &app, &path).await.0, 403);
-        assert_eq!(get(&oc, &app, &format!("/staff/applications/{application}")).await.0, 403);
+        assert_eq!(
+            get(&oc, &app, &format!("/staff/applications/{application}"))
+                .await
+                .0,
+            403
+        );
         let mut theirs = form.clone();
         theirs[0] = ("csrf", ot.as_str());
         assert_eq!(post(&oc, &app, &path, &theirs).await.0, 403);
