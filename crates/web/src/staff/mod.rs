@@ -319,9 +319,8 @@ struct DetailTemplate {
 async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Html<String>> {
     let staff = ctx.require_user()?.clone();
     // An interviewer (without a staff role) reads only the applications their panels interview.
-    if !(staff.has(Role::Coordinator) || staff.has(Role::Reviewer))
-        && !state.store.interviewer_may_score(staff.id, id).await?
-    {
+    let on_staff = staff.has(Role::Coordinator) || staff.has(Role::Reviewer);
+    if !on_staff && !state.store.interviewer_may_score(staff.id, id).await? {
         return Err(AppError::Forbidden);
     }
     let app = state.store.application(id).await?.ok_or(AppError::NotFound)?;
