@@ -367,7 +367,8 @@ impl Store {
             .await?)
     }
 
-    /// Decided outcomes after application id `after`.
+    /// Published outcomes after application id `after`. An outcome decided but not yet published
+    /// is not served: results reach no one, not even an integration, before the results instant.
     pub async fn api_outcomes(
         &self,
         round_id: Option<i64>,
@@ -375,6 +376,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<ApiOutcome>> {
         let mut c = Conditions::default();
+        c.sql.push("o.published_at IS NOT NULL".into());
         if let Some(round) = round_id {
             c.add(Bind::Int(round), "a.round_id = ?");
         }

@@ -411,8 +411,8 @@ on_both!(openapi_describes_every_real_response, |app: TestApp| async move {
         .unwrap();
     let now = jetdesk_store::now();
     sqlx::query(
-        "INSERT INTO outcomes (application_id, outcome, reasons, decided_by, decided_at)
-         VALUES ($1, 'shortlisted', '', $2, $3)",
+        "INSERT INTO outcomes (application_id, outcome, reasons, decided_by, decided_at, published_at)
+         VALUES ($1, 'shortlisted', '', $2, $3, $3)",
     )
     .bind(application)
     .bind(coordinator)
@@ -454,6 +454,29 @@ on_both!(openapi_describes_every_real_response, |app: TestApp| async move {
         .unwrap();
     let token = token_for(&app, coordinator, ALL_SCOPES).await;
     let narrow = token_for(&app, coordinator, &["outcomes:read"]).await;
+
+    // A decided but unpublished outcome is not served.
+    let other = app.create_user("b@api.example", &[Role::Applicant]).await;
+    let unpublished = app.store.create_application(&round, other, "cir").await.unwrap();
+    sqlx::query(
+        "INSERT INTO outcomes (application_id, outcome, reasons, decided_by, decided_at)
+         VALUES ($1, 'unsuccessful', 'ranking', $2, $3)",
+    )
+    .bind(unpublished)
+    .bind(coordinator)
+    .bind(now)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let (status, _, body) = get(&app, Some(&token), "/api/v1/outcomes").await;
+    assert_eq!(status, 200);
+    let listed: Vec<i64> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["application_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed, vec![application], "only published outcomes: {body}");
 
     let (status, ctype, doc) = get(&app, None, "/api/v1/openapi.json").await;
     assert_eq!(status, 200);

@@ -232,7 +232,7 @@ pub fn spec() -> Value {
                 "applications:read", app_params, "ApplicationPage", false) },
             "/applications/{id}": { "get": operation("getApplication", "One application",
                 "applications:read", vec![id_param("id", "path", "The application's id.")], "Application", true) },
-            "/outcomes": { "get": operation("listOutcomes", "Decided outcomes", "outcomes:read",
+            "/outcomes": { "get": operation("listOutcomes", "Published outcomes (none before the results are published)", "outcomes:read",
                 round_only.clone(), "OutcomePage", false) },
             "/placements": { "get": operation("listPlacements", "Placement offers", "placements:read",
                 round_only, "PlacementPage", false) },
