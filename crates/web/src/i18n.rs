@@ -1,5 +1,6 @@
 //! The site's own words (menus, buttons, messages, errors) in English and Japanese, through Fluent.
-//! The files live in `locales/<lang>/main.ftl` and are compiled into the binary.
+//! The files live in `locales/<lang>/*.ftl` (`main.ftl` for the site's chrome, one file per
+//! capability) and are compiled into the binary.
 //!
 //! The language of a request comes from, in order: the `lang` cookie set by the switcher, the
 //! signed-in user's saved choice, the browser's `Accept-Language`, and English.
@@ -101,18 +102,32 @@ mod tests {
         assert_eq!(Lang::negotiate("fr;q=1, ja-JP;q=0.7"), Some(Lang::Ja));
     }
 
+    /// Every Fluent file (`main.ftl` and one per capability) has the same keys in both languages,
+    /// so no page shows a key's name instead of its words.
     #[test]
-    fn every_english_message_has_a_japanese_translation() {
-        let en = include_str!("../locales/en-US/main.ftl");
-        let ja = include_str!("../locales/ja/main.ftl");
+    fn every_english_message_has_a_japanese_translation_and_back() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
         let keys = |src: &str| -> std::collections::BTreeSet<String> {
             src.lines()
                 .filter(|l| !l.starts_with([' ', '#', '.', '*', '[']) && l.contains(" ="))
-                .filter_map(|l| l.split(" =").next().map(str::to_string))
+                .filter_map(|l| l.split(" =").next().map(|k| k.trim().to_string()))
                 .collect()
         };
-        let missing: Vec<_> = keys(en).difference(&keys(ja)).cloned().collect();
-        assert!(missing.is_empty(), "missing in ja: {missing:?}");
+        let mut files = 0;
+        for entry in std::fs::read_dir(dir.join("en-US")).unwrap() {
+            let name = entry.unwrap().file_name();
+            let en = std::fs::read_to_string(dir.join("en-US").join(&name)).unwrap();
+            let ja = std::fs::read_to_string(dir.join("ja").join(&name))
+                .unwrap_or_else(|_| panic!("{name:?} has no Japanese file"));
+            let (en, ja) = (keys(&en), keys(&ja));
+            let missing: Vec<_> = en.difference(&ja).collect();
+            assert!(missing.is_empty(), "{name:?}: missing in ja: {missing:?}");
+            let extra: Vec<_> = ja.difference(&en).collect();
+            assert!(extra.is_empty(), "{name:?}: only in ja: {extra:?}");
+            files += 1;
+        }
+        assert!(files >= 8, "found only {files} Fluent files");
+        assert_eq!(std::fs::read_dir(dir.join("ja")).unwrap().count(), files);
         assert_eq!(Lang::Ja.t("nav-sign-in"), "ログイン");
     }
 }

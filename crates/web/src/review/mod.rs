@@ -1425,22 +1425,6 @@ async fn reject_not_invited(
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_english_selection_message_has_a_japanese_translation() {
-        let en = include_str!("../../locales/en-US/selection.ftl");
-        let ja = include_str!("../../locales/ja/selection.ftl");
-        let keys = |src: &str| -> BTreeSet<String> {
-            src.lines()
-                .filter(|l| !l.starts_with([' ', '#', '.', '*', '[']) && l.contains(" ="))
-                .filter_map(|l| l.split(" =").next().map(str::to_string))
-                .collect()
-        };
-        let missing: Vec<_> = keys(en).difference(&keys(ja)).cloned().collect();
-        assert!(missing.is_empty(), "missing in ja: {missing:?}");
-        let extra: Vec<_> = keys(ja).difference(&keys(en)).cloned().collect();
-        assert!(extra.is_empty(), "only in ja: {extra:?}");
-    }
-
     fn app(id: i64, submitted: i64) -> SelectionApplication {
         SelectionApplication {
             id,
