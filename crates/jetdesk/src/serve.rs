@@ -13,6 +13,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let password = args.config.demo_password.clone();
+        if args.config.demo {
+            println!("Demo: staff two-step verification is off (JETDESK_REQUIRE_STAFF_MFA does not apply to a demo).");
+        }
         let app = Application::build(args.config).await?;
         if !app.demo_accounts.is_empty() {
             println!("Demo data loaded. Sign in with any of these accounts, password {password:?}:");

@@ -14,6 +14,7 @@ mod checks;
 mod dashboard;
 mod documents;
 mod interviews;
+mod mfa;
 mod outbox;
 mod outcomes;
 mod placement;
@@ -38,6 +39,7 @@ pub use interviews::{
     BookOutcome, DayInterview, InterviewBooking, InterviewPanel, InterviewScore, InterviewSettings,
     InterviewSlot, InterviewVenue, Interviewer, JapaneseEvaluation, NewInterviewScore, PanelMember,
 };
+pub use mfa::{MfaChallenge, MfaSecret};
 pub use outbox::{MailAttachment, OutboxMessage};
 pub use outcomes::{Outcome, OutcomeInput, Upgrade};
 pub use placement::{

@@ -66,6 +66,8 @@ impl TestApp {
         let tmp = tempfile::tempdir().expect("temporary folder");
         let mut config = Config::for_data_dir(tmp.path().to_path_buf());
         config.addr = "127.0.0.1:0".parse().expect("address");
+        // Staff two-step verification is off unless a test turns it on (tests/it/mfa.rs does).
+        config.require_staff_mfa = false;
         let mut pg_schema = None;
         if backend == Backend::Postgres {
             let Ok(base) = std::env::var("JETDESK_TEST_POSTGRES_URL") else {

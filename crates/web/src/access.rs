@@ -1,6 +1,10 @@
 //! Who may use each route, declared in one place. Every capability's `routes()` returns
 //! [`RouteDef`]s; the root router applies each one's [`Access`] as a layer before the handler runs,
 //! and [`crate::route_table`] lists them all for the route-by-role test matrix.
+//!
+//! The same check enforces two-step verification for staff: when `require_staff_mfa` is on, a user
+//! holding a role of [`MFA_ROLES`] who has not set it up is sent to `/account/mfa` from every
+//! role-gated route, before any handler runs.
 
 use crate::error::AppError;
 use crate::session::Ctx;
@@ -8,7 +12,7 @@ use crate::AppState;
 use axum::extract::Request;
 use axum::http::Method;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 use jetdesk_domain::Role;
 
@@ -37,6 +41,22 @@ impl Access {
         }
     }
 }
+
+/// Roles that must have two-step verification when `require_staff_mfa` is on: every role but
+/// applicant. Each of them reads other people's personal data — reviewers and interviewers read
+/// whole applications (health declarations, references), hosts see the participants placed with
+/// them and may hold API tokens, coordinators and admins everything —, while an applicant's account
+/// holds only their own.
+pub const MFA_ROLES: &[Role] = &[
+    Role::Reviewer,
+    Role::Interviewer,
+    Role::Coordinator,
+    Role::Host,
+    Role::Admin,
+];
+
+/// Where a staff user without two-step verification is sent.
+pub const MFA_ENROL_PATH: &str = "/account/mfa?required=1";
 
 /// One route: method, path pattern, who it admits, and its handler.
 pub struct RouteDef {
@@ -90,6 +110,16 @@ async fn check(access: Access, request: Request, next: Next) -> Response {
         return AppError::Internal(anyhow::anyhow!("session layer missing")).into_response();
     };
     if access.admits(ctx.user().map(|u| &u.roles)) {
+        if let (Access::Roles(_), Some(user)) = (access, ctx.user()) {
+            let state = ctx.app_state();
+            if state.config.staff_mfa_required() && user.roles.iter().any(|r| MFA_ROLES.contains(r)) {
+                match state.store.mfa_enabled(user.id).await {
+                    Ok(true) => {}
+                    Ok(false) => return Redirect::to(MFA_ENROL_PATH).into_response(),
+                    Err(e) => return AppError::from(e).into_response(),
+                }
+            }
+        }
         return next.run(request).await;
     }
     if ctx.user().is_none() {

@@ -52,6 +52,16 @@ pub struct Config {
     /// The largest document upload accepted, in MiB.
     #[arg(long, env = "JETDESK_MAX_UPLOAD_MIB", default_value_t = 10)]
     pub max_upload_mib: u64,
+
+    /// Staff (every role but applicant) must set up two-step verification before any staff page
+    /// works. On unless set to false; `--demo` switches it off.
+    #[arg(
+        long,
+        env = "JETDESK_REQUIRE_STAFF_MFA",
+        default_value_t = true,
+        action = clap::ArgAction::Set
+    )]
+    pub require_staff_mfa: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -66,6 +76,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
             .field("trust_proxy", &self.trust_proxy)
+            .field("require_staff_mfa", &self.require_staff_mfa)
             .finish_non_exhaustive()
     }
 }
@@ -98,7 +109,14 @@ impl Config {
             mail_from: "JET Desk <jetdesk@localhost>".into(),
             trust_proxy: false,
             max_upload_mib: 10,
+            require_staff_mfa: true,
         }
+    }
+
+    /// Whether staff must have two-step verification: the setting, except in a demo (whose
+    /// accounts share one published password and have no authenticator).
+    pub fn staff_mfa_required(&self) -> bool {
+        self.require_staff_mfa && !self.demo
     }
 
     /// The database URL in use.
@@ -129,6 +147,25 @@ mod tests {
             redact_url("postgres://postgres@localhost/test"),
             "postgres://postgres@localhost/test"
         );
+    }
+
+    #[test]
+    fn staff_mfa_is_required_by_default_but_not_in_a_demo() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            config: Config,
+        }
+        use clap::Parser;
+        let parsed = Cli::try_parse_from(["jetdesk"]).unwrap().config;
+        assert!(parsed.require_staff_mfa && parsed.staff_mfa_required());
+        let off = Cli::try_parse_from(["jetdesk", "--require-staff-mfa", "false"])
+            .unwrap()
+            .config;
+        assert!(!off.staff_mfa_required());
+        let demo = Cli::try_parse_from(["jetdesk", "--demo"]).unwrap().config;
+        assert!(demo.require_staff_mfa && !demo.staff_mfa_required());
+        assert!(Config::for_data_dir(PathBuf::from("/srv/jet")).staff_mfa_required());
     }
 
     #[test]

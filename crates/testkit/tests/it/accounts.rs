@@ -499,3 +499,80 @@ on_both!(sign_in_returns_to_the_page_asked_for, |app: TestApp| async move {
         .unwrap();
     assert_eq!(res.headers()["location"], "/account/password");
 });
+
+on_both!(
+    common_passwords_are_refused_next_to_the_field,
+    |app: TestApp| async move {
+        // Sign-up: a breached/common password of 12+ characters, and a variant of one.
+        let client = app.client();
+        for common in ["password1234", "Football2024!"] {
+            let res = sign_up(&app, &client, "Common", "common@example.org", common).await;
+            assert_eq!(res.status(), 422, "{common} was accepted");
+            let body = res.text().await.unwrap();
+            let field = body
+                .split("id=\"password-error\"")
+                .nth(1)
+                .expect("error beside the field");
+            assert!(field.contains("too easy to guess"), "{body}");
+            assert!(body.contains("href=\"#password\""), "and in the summary");
+        }
+        assert!(app
+            .store
+            .user_by_email("common@example.org")
+            .await
+            .unwrap()
+            .is_none());
+        // The same in Japanese.
+        let csrf = form_page(&app, &client, "/signup").await;
+        let res = client
+            .post(app.at("/signup"))
+            .header("accept-language", "ja")
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("display_name", "Common"),
+                ("email", "common@example.org"),
+                ("password", "qwertyuiop123"),
+                ("password_confirm", "qwertyuiop123"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        let body = res.text().await.unwrap();
+        assert!(body
+            .split("id=\"password-error\"")
+            .nth(1)
+            .unwrap()
+            .contains("推測されやすすぎます"));
+
+        // Changing the password refuses one too; a passphrase is fine.
+        app.create_user("changer@example.org", &[Role::Applicant]).await;
+        app.sign_in(&client, "changer@example.org", PASSWORD).await;
+        let csrf = form_page(&app, &client, "/account/password").await;
+        let change = |new: &'static str| {
+            let (client, csrf, url) = (client.clone(), csrf.clone(), app.at("/account/password"));
+            async move {
+                client
+                    .post(url)
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("current_password", PASSWORD),
+                        ("password", new),
+                        ("password_confirm", new),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let res = change("sunshine1234").await;
+        assert_eq!(res.status(), 422);
+        let body = res.text().await.unwrap();
+        assert!(body
+            .split("id=\"password-error\"")
+            .nth(1)
+            .unwrap()
+            .contains("too easy to guess"));
+        assert_eq!(change("new passphrase 1").await.status(), 303);
+    }
+);

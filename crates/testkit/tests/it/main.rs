@@ -44,6 +44,7 @@ mod e2e_timetable;
 mod evaluations;
 mod interviews;
 mod matrix;
+mod mfa;
 mod outcomes;
 mod placement_app;
 mod privacy;

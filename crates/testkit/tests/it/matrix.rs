@@ -88,6 +88,19 @@ const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
     ("GET", "/account", "/account", SIGNED_IN),
     ("GET", "/account/password", "/account/password", SIGNED_IN),
     ("POST", "/account/password", "/account/password", SIGNED_IN),
+    // Two-step verification: the account's own page, the code step of sign-in, the admin's reset.
+    ("GET", "/account/mfa", "/account/mfa", SIGNED_IN),
+    ("POST", "/account/mfa/setup", "/account/mfa/setup", SIGNED_IN),
+    ("POST", "/account/mfa/confirm", "/account/mfa/confirm", SIGNED_IN),
+    ("POST", "/account/mfa/disable", "/account/mfa/disable", SIGNED_IN),
+    ("GET", "/login/code", "/login/code", ALL),
+    ("POST", "/login/code", "/login/code", ALL),
+    (
+        "POST",
+        "/admin/users/{id}/mfa/reset",
+        "/admin/users/{victim}/mfa/reset",
+        ADMIN_ONLY,
+    ),
     ("GET", "/apply", "/apply", APPLICANTS),
     ("POST", "/apply/start", "/apply/start", APPLICANTS),
     (

@@ -1,16 +1,19 @@
 //! Accounts: sign up with e-mail verification, sign in and out, forgotten-password reset by an
-//! e-mailed single-use link, the account page and password change.
+//! e-mailed single-use link, the account page and password change. Two-step verification (TOTP
+//! and recovery codes, the second sign-in step) is in `mfa.rs`.
 //!
 //! Sign-in and reset requests are rate-limited per account and per client address, counted in the
 //! database so that every app instance sees the same counts. Messages never say more than the user
 //! needs: a reset request does not reveal whether the address has an account.
+
+mod mfa;
 
 use crate::access::{Access, RouteDef};
 use crate::error::{AppError, AppResult};
 use crate::forms::{safe_next, Form, FormErrors};
 use crate::i18n::Lang;
 use crate::page::Page;
-use crate::security::{hash_password, new_token, token_hash, verify_password};
+use crate::security::{hash_password, new_token, password_is_guessable, token_hash, verify_password};
 use crate::session::Ctx;
 use crate::AppState;
 use askama::Template;
@@ -23,7 +26,7 @@ use jetdesk_store::{EmailTokenError, StoreError, TokenPurpose};
 use serde::Deserialize;
 
 pub(crate) fn routes() -> Vec<RouteDef> {
-    vec![
+    let mut routes = vec![
         RouteDef::get("/signup", Access::Public, get(signup_form)),
         RouteDef::post("/signup", Access::Public, post(signup)),
         RouteDef::get("/verify/{token}", Access::Public, get(verify)),
@@ -38,7 +41,9 @@ pub(crate) fn routes() -> Vec<RouteDef> {
         RouteDef::get("/account", Access::SignedIn, get(account)),
         RouteDef::get("/account/password", Access::SignedIn, get(password_form)),
         RouteDef::post("/account/password", Access::SignedIn, post(change_password)),
-    ]
+    ];
+    routes.extend(mfa::routes());
+    routes
 }
 
 /// A verification link lasts three days; a reset link one hour.
@@ -157,7 +162,15 @@ fn line_error(lang: Lang, e: LineError, empty_key: &str) -> String {
 }
 
 /// Checks a new password and its confirmation, adding errors under `password` / `password_confirm`.
-fn check_new_password(lang: Lang, errors: &mut FormErrors, password: &str, confirm: &str, email: &str) {
+/// A common, breached or otherwise easily guessed password (ASVS 2.1.7) is refused too; the
+/// account's e-mail address and name count as easy to guess.
+fn check_new_password(
+    lang: Lang,
+    errors: &mut FormErrors,
+    password: &str,
+    confirm: &str,
+    (email, name): (&str, &str),
+) {
     let chars = password.chars().count();
     if password.is_empty() {
         errors.add("password", lang.t("err-password-empty"));
@@ -167,6 +180,8 @@ fn check_new_password(lang: Lang, errors: &mut FormErrors, password: &str, confi
         errors.add("password", lang.t1("err-too-long", "max", PASSWORD_MAX));
     } else if password.eq_ignore_ascii_case(email) {
         errors.add("password", lang.t("err-password-is-email"));
+    } else if password_is_guessable(password, &[email, name]) {
+        errors.add("password", lang.t("err-password-guessable"));
     } else if password != confirm {
         errors.add("password_confirm", lang.t("err-password-mismatch"));
     }
@@ -262,7 +277,7 @@ async fn signup(
         &mut errors,
         &input.password,
         &input.password_confirm,
-        input.email.trim(),
+        (input.email.trim(), input.display_name.trim()),
     );
     if let (Some(name), Some(email), true) = (&name, &email, errors.is_empty()) {
         let phc = hash(input.password.clone()).await?;
@@ -410,6 +425,7 @@ async fn login_form(ctx: Ctx, Query(q): Query<LoginQuery>) -> AppResult<Response
         Some("verified") => Some("notice-verified"),
         Some("password-reset") => Some("notice-password-reset"),
         Some("session-expired") => Some("notice-session-expired"),
+        Some("mfa-expired") => Some("notice-mfa-expired"),
         _ => None,
     };
     let page = Page::new(&ctx, ctx.lang().t("login-title")).with_notice(notice);
@@ -472,22 +488,13 @@ async fn login(
                 }
                 Some(user) if ok => {
                     state.store.clear_attempts(&by_account).await?;
-                    ctx.sign_in(user.id).await?;
-                    if let Some(locale) = user.locale.as_deref().and_then(Lang::from_tag) {
-                        ctx.set_lang_cookie(locale);
-                    }
-                    state
-                        .store
-                        .audit(
-                            Some(user.id),
-                            "user.login",
-                            &format!("user:{}", user.id),
-                            None,
-                            None,
-                        )
-                        .await?;
                     let to = safe_next(Some(&input.next)).unwrap_or_else(|| "/account".into());
-                    return Ok(Redirect::to(&to).into_response());
+                    if state.store.mfa_enabled(user.id).await? {
+                        // Not signed in yet: the session only remembers who passed the password.
+                        return mfa::challenge(&state, &ctx, user.id, &to).await;
+                    }
+                    let to = mfa::after_sign_in(&state, user.id, &to).await?;
+                    return finish_sign_in(&state, &ctx, &user, None, &to).await;
                 }
                 _ => {
                     state.store.record_attempt(&by_account).await?;
@@ -509,6 +516,32 @@ async fn login(
         unverified,
     };
     Ok((status, Html(t.render()?)).into_response())
+}
+
+/// Signs `user` in (a new session), remembers their language, audits it and goes to `to`.
+/// `second_factor` names how the second step was passed, if there was one.
+async fn finish_sign_in(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &jetdesk_store::User,
+    second_factor: Option<&str>,
+    to: &str,
+) -> AppResult<Response> {
+    ctx.sign_in(user.id).await?;
+    if let Some(locale) = user.locale.as_deref().and_then(Lang::from_tag) {
+        ctx.set_lang_cookie(locale);
+    }
+    state
+        .store
+        .audit(
+            Some(user.id),
+            "user.login",
+            &format!("user:{}", user.id),
+            None,
+            second_factor,
+        )
+        .await?;
+    Ok(Redirect::to(to).into_response())
 }
 
 async fn logout(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -688,7 +721,7 @@ async fn reset(
         &mut errors,
         &input.password,
         &input.password_confirm,
-        &user.email,
+        (&user.email, &user.display_name),
     );
     if !errors.is_empty() {
         let csrf = ctx.csrf().await?;
@@ -796,7 +829,7 @@ async fn change_password(
         &mut errors,
         &input.password,
         &input.password_confirm,
-        &user.email,
+        (&user.email, &user.display_name),
     );
     if !errors.is_empty() {
         let page = Page::new(&ctx, lang.t("password-title"));

@@ -95,6 +95,7 @@ struct UserTemplate {
     email: String,
     display_name: String,
     verified: bool,
+    mfa_enabled: bool,
     roles: Vec<(String, String, bool)>,
     history: Vec<AuditEntry>,
 }
@@ -128,6 +129,7 @@ async fn render_user(
         email: user.email,
         display_name: user.display_name,
         verified: user.email_verified_at.is_some(),
+        mfa_enabled: state.store.mfa_enabled(id).await?,
         roles,
         history,
     };
@@ -146,7 +148,12 @@ async fn user(
     Query(q): Query<UserQuery>,
 ) -> AppResult<Html<String>> {
     let held = state.store.roles(id).await?;
-    let notice = (q.notice.as_deref() == Some("roles-saved")).then_some("notice-roles-saved");
+    let notice = match q.notice.as_deref() {
+        Some("roles-saved") => Some("notice-roles-saved"),
+        Some("mfa-reset") => Some("notice-mfa-reset"),
+        Some("mfa-none") => Some("notice-mfa-none"),
+        _ => None,
+    };
     Ok(Html(
         render_user(&state, &ctx, id, &held, FormErrors::default(), notice).await?,
     ))

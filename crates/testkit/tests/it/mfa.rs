@@ -1,0 +1,433 @@
+//! Two-step verification: enrolment, the code step of sign-in, replay and recovery codes, switching
+//! it off, the admin's reset, and `require_staff_mfa`. Codes are computed here with `totp-rs` from
+//! the secret the enrolment page shows, independently of the app's own code.
+
+use jetdesk_domain::Role;
+use jetdesk_testkit::{csrf_from, Backend, TestApp, PASSWORD};
+
+/// Like `on_both!`, with `require_staff_mfa` switched on.
+macro_rules! on_both_mfa {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = spawn(Backend::Sqlite).await {
+                    ($body)(app).await;
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = spawn(Backend::Postgres).await {
+                    ($body)(app).await;
+                }
+            }
+        }
+    };
+}
+
+async fn spawn(backend: Backend) -> Option<TestApp> {
+    TestApp::spawn_with(backend, |c| c.require_staff_mfa = true).await
+}
+
+fn now() -> u64 {
+    u64::try_from(jetdesk_store::now()).unwrap()
+}
+
+/// The code of `secret` (base32) at Unix time `at`.
+fn code_at(secret: &str, at: u64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_string()).to_bytes().unwrap();
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, "test".into())
+        .unwrap()
+        .generate(at)
+}
+
+/// A six-digit code that is none of the codes valid around now.
+fn wrong_code(secret: &str) -> String {
+    let t = now();
+    let valid: Vec<String> = (0..5).map(|i| code_at(secret, t - 60 + i * 30)).collect();
+    (0..)
+        .map(|n| format!("{n:06}"))
+        .find(|c| !valid.contains(c))
+        .unwrap()
+}
+
+async fn text(res: reqwest::Response) -> String {
+    res.text().await.unwrap()
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The text of the element with this id (`<code id="mfa-secret">…</code>`).
+fn element(html: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\">");
+    let start = html.find(&marker).map(|i| i + marker.len()).expect(id);
+    html[start..].split('<').next().unwrap().to_string()
+}
+
+async fn csrf_of(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    csrf_from(&text(client.get(app.at(path)).send().await.unwrap()).await)
+}
+
+/// Starts an enrolment for the signed-in `client`; returns the secret shown.
+async fn start_enrolment(app: &TestApp, client: &reqwest::Client) -> String {
+    let csrf = csrf_of(app, client, "/account/mfa").await;
+    let res = client
+        .post(app.at("/account/mfa/setup"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let page = text(res).await;
+    assert!(page.contains("data:image/svg+xml;base64,"), "no QR code");
+    assert!(element(&page, "mfa-uri").starts_with("otpauth://totp/"));
+    element(&page, "mfa-secret")
+}
+
+async fn confirm(app: &TestApp, client: &reqwest::Client, code: &str) -> reqwest::Response {
+    let csrf = csrf_of(app, client, "/account/mfa").await;
+    client
+        .post(app.at("/account/mfa/confirm"))
+        .form(&[("csrf", csrf.as_str()), ("code", code)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Enrols the signed-in `client` with a right code; returns the secret and the recovery codes.
+async fn enrol(app: &TestApp, client: &reqwest::Client) -> (String, Vec<String>) {
+    let secret = start_enrolment(app, client).await;
+    let res = confirm(app, client, &code_at(&secret, now())).await;
+    assert_eq!(res.status(), 200);
+    let page = text(res).await;
+    let list = page.split("id=\"recovery-codes\"").nth(1).unwrap();
+    let list = list.split("</ul>").next().unwrap();
+    let codes: Vec<String> = list
+        .split("<code>")
+        .skip(1)
+        .map(|c| c.split('<').next().unwrap().to_string())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    (secret, codes)
+}
+
+/// A new applicant with two-step verification on: id, secret and recovery codes.
+async fn enrolled_applicant(app: &TestApp, email: &str) -> (i64, String, Vec<String>) {
+    let id = app.create_user(email, &[Role::Applicant]).await;
+    let (client, _) = app.session_for(Some(id)).await;
+    let (secret, codes) = enrol(app, &client).await;
+    (id, secret, codes)
+}
+
+/// Posts the password; for an account with two-step verification the answer is the code step.
+async fn password_step(app: &TestApp, client: &reqwest::Client, email: &str) -> reqwest::Response {
+    let csrf = csrf_of(app, client, "/login").await;
+    client
+        .post(app.at("/login"))
+        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn code_step(app: &TestApp, client: &reqwest::Client, code: &str) -> reqwest::Response {
+    let csrf = csrf_of(app, client, "/login/code").await;
+    client
+        .post(app.at("/login/code"))
+        .form(&[("csrf", csrf.as_str()), ("code", code)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn signed_in(app: &TestApp, client: &reqwest::Client) -> bool {
+    client.get(app.at("/account")).send().await.unwrap().status() == 200
+}
+
+async fn actions(app: &TestApp, user_id: i64) -> Vec<(Option<i64>, String)> {
+    app.store
+        .audit_for(&format!("user:{user_id}"), 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.actor_user_id, e.action))
+        .collect()
+}
+
+on_both_mfa!(
+    enrolment_needs_a_right_code_and_sign_in_then_needs_the_code,
+    |app: TestApp| async move {
+        let email = "ann@example.org";
+        let id = app.create_user(email, &[Role::Applicant]).await;
+        let client = app.client();
+        app.sign_in(&client, email, PASSWORD).await;
+
+        // A wrong code leaves it off, with the message beside the field.
+        let secret = start_enrolment(&app, &client).await;
+        let res = confirm(&app, &client, &wrong_code(&secret)).await;
+        assert_eq!(res.status(), 422);
+        let page = text(res).await;
+        assert!(page.contains("id=\"code-error\""), "{page}");
+        assert!(page.contains("The code is not right"));
+        assert!(!app.store.mfa_enabled(id).await.unwrap());
+        // The right code switches it on (the same pending secret is shown again after the error).
+        assert_eq!(element(&page, "mfa-secret"), secret);
+        let res = confirm(&app, &client, &code_at(&secret, now())).await;
+        assert_eq!(res.status(), 200);
+        assert!(app.store.mfa_enabled(id).await.unwrap());
+        assert!(actions(&app, id).await.contains(&(Some(id), "mfa.enrol".into())));
+
+        // Sign-in now takes two steps; the password alone signs nobody in.
+        let other = app.client();
+        let res = password_step(&app, &other, email).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(location(&res), "/login/code");
+        assert!(!signed_in(&app, &other).await);
+        // A wrong code is refused and still signs nobody in.
+        let res = code_step(&app, &other, &wrong_code(&secret)).await;
+        assert_eq!(res.status(), 422);
+        assert!(text(res).await.contains("The code is not right"));
+        assert!(!signed_in(&app, &other).await);
+        // The next step's code (the enrolment used this step's) signs in.
+        let code = code_at(&secret, now() + 30);
+        let res = code_step(&app, &other, &code).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(location(&res), "/account");
+        assert!(signed_in(&app, &other).await);
+
+        // The same code again, in a third browser, is a replay: refused.
+        let third = app.client();
+        password_step(&app, &third, email).await;
+        let res = code_step(&app, &third, &code).await;
+        assert_eq!(res.status(), 422);
+        assert!(text(res).await.contains("already been used"));
+        assert!(!signed_in(&app, &third).await);
+        // So is the older code that switched it on.
+        let res = code_step(&app, &third, &code_at(&secret, now())).await;
+        assert_eq!(res.status(), 422);
+        assert!(!signed_in(&app, &third).await);
+    }
+);
+
+on_both_mfa!(wrong_codes_lock_the_code_step, |app: TestApp| async move {
+    let email = "locked@example.org";
+    let (_, secret, _) = enrolled_applicant(&app, email).await;
+    let other = app.client();
+    password_step(&app, &other, email).await;
+    for _ in 0..5 {
+        assert_eq!(code_step(&app, &other, &wrong_code(&secret)).await.status(), 422);
+    }
+    // Even the right code is refused now.
+    let res = code_step(&app, &other, &code_at(&secret, now() + 30)).await;
+    assert_eq!(res.status(), 429);
+    assert!(text(res).await.contains("Too many wrong codes"));
+    assert!(!signed_in(&app, &other).await);
+});
+
+on_both_mfa!(a_recovery_code_works_once, |app: TestApp| async move {
+    let email = "lost.phone@example.org";
+    let (id, _, codes) = enrolled_applicant(&app, email).await;
+
+    let first = app.client();
+    password_step(&app, &first, email).await;
+    // Typed in capitals and without the dash: still the same code.
+    let typed = codes[3].to_uppercase().replace('-', "");
+    let res = code_step(&app, &first, &typed).await;
+    assert_eq!(res.status(), 303);
+    assert!(signed_in(&app, &first).await);
+    let audit = app.store.audit_for(&format!("user:{id}"), 10).await.unwrap();
+    let used = audit
+        .iter()
+        .find(|e| e.action == "mfa.recovery_code_used")
+        .unwrap();
+    assert_eq!(used.after_value.as_deref(), Some("9 left"));
+
+    let second = app.client();
+    password_step(&app, &second, email).await;
+    let res = code_step(&app, &second, &codes[3]).await;
+    assert_eq!(res.status(), 422);
+    assert!(!signed_in(&app, &second).await);
+    // Another one still works.
+    assert_eq!(code_step(&app, &second, &codes[4]).await.status(), 303);
+    assert!(signed_in(&app, &second).await);
+});
+
+on_both_mfa!(
+    switching_off_needs_the_password_and_a_code,
+    |app: TestApp| async move {
+        let email = "switch@example.org";
+        let id = app.create_user(email, &[Role::Applicant]).await;
+        let (client, csrf) = app.session_for(Some(id)).await;
+        let (secret, _) = enrol(&app, &client).await;
+        let disable = |password: &'static str, code: String| {
+            let (client, csrf, url) = (client.clone(), csrf.clone(), app.at("/account/mfa/disable"));
+            async move {
+                client
+                    .post(url)
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("current_password", password),
+                        ("code", code.as_str()),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let res = disable("wrong password!", code_at(&secret, now() + 30)).await;
+        assert_eq!(res.status(), 422);
+        assert!(text(res).await.contains("current password is incorrect"));
+        let res = disable(PASSWORD, wrong_code(&secret)).await;
+        assert_eq!(res.status(), 422);
+        assert!(text(res).await.contains("id=\"code-error\""));
+        assert!(app.store.mfa_enabled(id).await.unwrap());
+        let res = disable(PASSWORD, code_at(&secret, now() + 30)).await;
+        assert_eq!(res.status(), 303);
+        assert!(!app.store.mfa_enabled(id).await.unwrap());
+        assert!(actions(&app, id)
+            .await
+            .contains(&(Some(id), "mfa.disable".into())));
+        // Signing in is one step again.
+        let other = app.client();
+        let res = password_step(&app, &other, email).await;
+        assert_eq!(location(&res), "/account");
+    }
+);
+
+on_both_mfa!(
+    staff_without_mfa_are_sent_to_enrol_and_applicants_are_not,
+    |app: TestApp| async move {
+        let round = jetdesk_testkit::open_round(&app).await;
+        let email = "coordinator@example.org";
+        app.create_user(email, &[Role::Coordinator]).await;
+        let client = app.client();
+        // Signing in leads to the enrolment page rather than where the coordinator was going.
+        let res = password_step(&app, &client, email).await;
+        assert_eq!(location(&res), "/account/mfa?required=1");
+        // Every staff route refuses until enrolled, GET or POST.
+        let res = client.get(app.at("/staff/applications")).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        assert_eq!(location(&res), "/account/mfa?required=1");
+        let csrf = csrf_of(&app, &client, "/account").await;
+        let res = client
+            .post(app.at(&format!("/staff/selection/{}/settings", round.id)))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&res), "/account/mfa?required=1");
+        let page = text(
+            client
+                .get(app.at("/account/mfa?required=1"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(page.contains("id=\"mfa-required\""), "{page}");
+        // Their own account pages still work.
+        assert!(signed_in(&app, &client).await);
+
+        // An applicant is not asked.
+        let applicant = app.client();
+        app.create_user("applicant@example.org", &[Role::Applicant]).await;
+        let res = password_step(&app, &applicant, "applicant@example.org").await;
+        assert_eq!(location(&res), "/account");
+        assert_eq!(
+            applicant.get(app.at("/apply")).send().await.unwrap().status(),
+            200
+        );
+
+        // Once enrolled, the staff list opens.
+        let (secret, _) = enrol(&app, &client).await;
+        let res = client.get(app.at("/staff/applications")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        // And the next sign-in asks for the code, then goes where it was going.
+        let again = app.client();
+        password_step(&app, &again, email).await;
+        let res = code_step(&app, &again, &code_at(&secret, now() + 30)).await;
+        assert_eq!(location(&res), "/account");
+        assert_eq!(
+            again
+                .get(app.at("/staff/applications"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+);
+
+on_both_mfa!(
+    an_admin_resets_mfa_audited_and_other_roles_cannot,
+    |app: TestApp| async move {
+        let (user, _, _) = enrolled_applicant(&app, "phone.lost@example.org").await;
+        let admin = app.create_user("admin@example.org", &[Role::Admin]).await;
+        let coordinator = app.create_user("coord@example.org", &[Role::Coordinator]).await;
+        let (admin_client, admin_csrf) = app.session_for(Some(admin)).await;
+        let (coordinator_client, coordinator_csrf) = app.session_for(Some(coordinator)).await;
+        // Staff must have it themselves before any reset (require_staff_mfa is on).
+        let reset = format!("/admin/users/{user}/mfa/reset");
+        let res = admin_client
+            .post(app.at(&reset))
+            .form(&[("csrf", admin_csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&res), "/account/mfa?required=1");
+        assert!(app.store.mfa_enabled(user).await.unwrap());
+        enrol(&app, &admin_client).await;
+        enrol(&app, &coordinator_client).await;
+
+        // A coordinator is not an admin.
+        let res = coordinator_client
+            .post(app.at(&reset))
+            .form(&[("csrf", coordinator_csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        assert!(app.store.mfa_enabled(user).await.unwrap());
+
+        // The admin sees it on and resets it.
+        let page = text(
+            admin_client
+                .get(app.at(&format!("/admin/users/{user}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(page.contains(&format!("action=\"{reset}\"")));
+        let res = admin_client
+            .post(app.at(&reset))
+            .form(&[("csrf", admin_csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        assert_eq!(location(&res), format!("/admin/users/{user}?notice=mfa-reset"));
+        assert!(!app.store.mfa_enabled(user).await.unwrap());
+        assert!(actions(&app, user)
+            .await
+            .contains(&(Some(admin), "mfa.reset".into())));
+        let mails = app.mails_to("phone.lost@example.org", 2).await;
+        assert!(mails
+            .iter()
+            .any(|m| m.contains("An administrator has reset two-step verification")));
+        // Without the CSRF token nothing happens.
+        let res = admin_client.post(app.at(&reset)).send().await.unwrap();
+        assert_eq!(res.status(), 403);
+    }
+);
