@@ -260,6 +260,8 @@ fn main() {
         .arg("serve")
         .env("JETDESK_DATA_DIR", data)
         .env("JETDESK_ADDR", format!("127.0.0.1:{port}"))
+        // The demo's staff have no authenticator: measure the staff list, not the enrolment redirect.
+        .env("JETDESK_REQUIRE_STAFF_MFA", "false")
         .env("RUST_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
