@@ -42,6 +42,9 @@ pub fn run(cmd: Command) -> anyhow::Result<()> {
     if password.chars().count() < min {
         anyhow::bail!("the password must be at least {min} characters");
     }
+    if jetdesk_web::security::password_is_guessable(password, &[email.as_str(), &name]) {
+        anyhow::bail!("the password is too easy to guess (a common password, or close to one): use a few unrelated words");
+    }
     let phc = jetdesk_web::security::hash_password(password)?;
     tokio::runtime::Runtime::new()?.block_on(async {
         let store = db.open().await?;
