@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo bench -p jetdesk --bench load                      # 50,000 applications, 10 s per run
 //! cargo bench -p jetdesk --bench load -- --applicants 5000 --seconds 5
+//! cargo bench -p jetdesk --bench load -- --only search --compare /tmp/jetdesk-old --pairs 3
 //! ```
 //!
 //! It fills a fresh data directory with `jetdesk demo --applicants N`, adds 200 applicants with
@@ -221,10 +222,19 @@ fn peak_rss_mib(pid: u32) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-fn main() {
-    let applicants = arg("--applicants", 50_000);
-    let seconds = arg("--seconds", 10);
-    let bin = env!("CARGO_BIN_EXE_jetdesk");
+/// A server under test: its data directory (kept alive), process and address.
+struct Target {
+    label: String,
+    _tmp: tempfile::TempDir,
+    server: std::process::Child,
+    base: String,
+    fixture: Arc<Fixture>,
+    /// Each applicant's statement version, across runs (a stale version would be a 409).
+    versions: Arc<std::sync::Mutex<Vec<i64>>>,
+}
+
+/// Fills a fresh data directory with `bin demo`, adds the drafts and sessions, starts `bin serve`.
+fn start_target(runtime: &tokio::runtime::Runtime, bin: &str, label: &str, applicants: u64) -> Target {
     let tmp = tempfile::tempdir().expect("temporary folder");
     let data = tmp.path();
     let t0 = Instant::now();
@@ -237,14 +247,9 @@ fn main() {
         .expect("jetdesk demo");
     assert!(status.success(), "jetdesk demo failed");
     eprintln!(
-        "demo data: {applicants} applications in {:.1} s",
+        "{label}: demo data: {applicants} applications in {:.1} s",
         t0.elapsed().as_secs_f64()
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
     let url = format!("sqlite://{}", data.join("jetdesk.sqlite3").display());
     let fixture = Arc::new(runtime.block_on(async {
         let store = Store::connect(&url).await.expect("database");
@@ -256,7 +261,7 @@ fn main() {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("port");
-    let mut server = Command::new(bin)
+    let server = Command::new(bin)
         .arg("serve")
         .env("JETDESK_DATA_DIR", data)
         .env("JETDESK_ADDR", format!("127.0.0.1:{port}"))
@@ -282,57 +287,125 @@ fn main() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     });
+    Target {
+        label: label.to_string(),
+        _tmp: tmp,
+        server,
+        base,
+        fixture,
+        versions: Arc::new(std::sync::Mutex::new(vec![1i64; DRAFTS])),
+    }
+}
+
+/// Runs one scenario against `t` and prints its row of the table.
+fn run(
+    runtime: &tokio::runtime::Runtime,
+    t: &Target,
+    scenario: Scenario,
+    connections: usize,
+    seconds: u64,
+    label: bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let results = runtime.block_on(async {
+        let tasks: Vec<_> = (0..connections)
+            .map(|i| {
+                tokio::spawn(client_task(
+                    t.base.clone(),
+                    scenario,
+                    t.fixture.clone(),
+                    i,
+                    deadline,
+                    t.versions.clone(),
+                ))
+            })
+            .collect();
+        let mut all = Vec::new();
+        for task in tasks {
+            all.push(task.await.expect("client task"));
+        }
+        all
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    let errors: usize = results.iter().map(|r| r.1).sum();
+    let mut latencies: Vec<u32> = results.into_iter().flat_map(|r| r.0).collect();
+    latencies.sort_unstable();
+    let q = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .map(|us| f64::from(*us) / 1000.0)
+            .unwrap_or(f64::NAN)
+    };
+    println!(
+        "| {}{} | {connections} | {} | {errors} | {:.0} | {:.1} | {:.1} |",
+        if label {
+            format!("{}: ", t.label)
+        } else {
+            String::new()
+        },
+        scenario.name(),
+        latencies.len(),
+        latencies.len() as f64 / elapsed,
+        q(0.50),
+        q(0.99)
+    );
+}
+
+fn main() {
+    let applicants = arg("--applicants", 50_000);
+    let seconds = arg("--seconds", 10);
+    let args: Vec<String> = std::env::args().collect();
+    let text_arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    // `--only WORD`: just the scenarios whose name holds WORD. `--compare BIN`: a paired run for a
+    // shared machine: the same scenarios against this build and against another jetdesk binary
+    // (each with its own demo data), alternately, `--pairs N` times (default 2), 50 connections.
+    let only = text_arg("--only");
+    let compare = text_arg("--compare");
+    let pairs = arg("--pairs", 2);
+    let scenarios: Vec<Scenario> = Scenario::ALL
+        .into_iter()
+        .filter(|s| only.as_deref().is_none_or(|w| s.name().contains(w)))
+        .collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let bin = env!("CARGO_BIN_EXE_jetdesk");
+    let mut targets = vec![start_target(&runtime, bin, "this build", applicants)];
+    if let Some(other) = &compare {
+        targets.push(start_target(&runtime, other, other, applicants));
+    }
     println!("| scenario | connections | requests | errors | requests/s | p50 ms | p99 ms |");
     println!("| --- | --- | --- | --- | --- | --- | --- |");
-    // Each applicant's statement version, across runs (a stale version would be a 409).
-    let versions = Arc::new(std::sync::Mutex::new(vec![1i64; DRAFTS]));
-    for scenario in Scenario::ALL {
-        for connections in [50usize, 200] {
-            let deadline = Instant::now() + Duration::from_secs(seconds);
-            let started = Instant::now();
-            let results = runtime.block_on(async {
-                let tasks: Vec<_> = (0..connections)
-                    .map(|i| {
-                        tokio::spawn(client_task(
-                            base.clone(),
-                            scenario,
-                            fixture.clone(),
-                            i,
-                            deadline,
-                            versions.clone(),
-                        ))
-                    })
-                    .collect();
-                let mut all = Vec::new();
-                for t in tasks {
-                    all.push(t.await.expect("client task"));
+    if compare.is_some() {
+        for scenario in &scenarios {
+            for _ in 0..pairs {
+                for t in targets.iter().rev() {
+                    run(&runtime, t, *scenario, 50, seconds, true);
                 }
-                all
-            });
-            let elapsed = started.elapsed().as_secs_f64();
-            let errors: usize = results.iter().map(|r| r.1).sum();
-            let mut latencies: Vec<u32> = results.into_iter().flat_map(|r| r.0).collect();
-            latencies.sort_unstable();
-            let q = |p: f64| {
-                latencies
-                    .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-                    .map(|us| f64::from(*us) / 1000.0)
-                    .unwrap_or(f64::NAN)
-            };
-            println!(
-                "| {} | {connections} | {} | {errors} | {:.0} | {:.1} | {:.1} |",
-                scenario.name(),
-                latencies.len(),
-                latencies.len() as f64 / elapsed,
-                q(0.50),
-                q(0.99)
-            );
+            }
+        }
+    } else {
+        for scenario in &scenarios {
+            for connections in [50usize, 200] {
+                run(&runtime, &targets[0], *scenario, connections, seconds, false);
+            }
         }
     }
-    println!(
-        "\nserver peak memory (VmHWM): {:.0} MiB; {applicants} applications; {seconds} s per run",
-        peak_rss_mib(server.id())
-    );
-    let _ = server.kill();
-    let _ = server.wait();
+    for mut t in targets {
+        println!(
+            "\n{}: server peak memory (VmHWM): {:.0} MiB; {applicants} applications; {seconds} s per run",
+            t.label,
+            peak_rss_mib(t.server.id())
+        );
+        let _ = t.server.kill();
+        let _ = t.server.wait();
+    }
 }

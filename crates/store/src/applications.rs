@@ -5,7 +5,7 @@
 //! overwriting what another tab saved. Submission is one conditional UPDATE, so a double click or two
 //! tabs submit once.
 
-use crate::{affected, on_unique, Result, Store, StoreError};
+use crate::{affected, on_unique, Backend, Result, Store, StoreError};
 
 /// A recruitment round.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -344,6 +344,7 @@ impl Store {
         expected_version: i64,
     ) -> Result<SaveOutcome> {
         let now = crate::now();
+        let _turn = self.writer_turn().await;
         let mut tx = self.pool().begin().await?;
         let written = if expected_version == 0 {
             let inserted = sqlx::query(
@@ -396,7 +397,8 @@ impl Store {
 
     /// Sets the text the staff search looks in (names, e-mail, reference; lower case).
     pub async fn set_search_text(&self, application_id: i64, text: &str) -> Result<()> {
-        sqlx::query("UPDATE applications SET search_text = $1 WHERE id = $2")
+        // Unchanged text is not rewritten: each rewrite replaces the row's entries in the search index.
+        sqlx::query("UPDATE applications SET search_text = $1 WHERE id = $2 AND search_text <> $1")
             .bind(text.to_lowercase())
             .bind(application_id)
             .execute(self.pool())
@@ -455,6 +457,12 @@ impl Store {
     }
 
     /// The staff list: filtered, searched, sorted, one page, with the total.
+    ///
+    /// A whole reference number is found by its unique index. A term of three or more characters is
+    /// a substring match through the trigram index (SQLite: the FTS5 table `applications_search`,
+    /// whose matches then drive the query; PostgreSQL: `pg_trgm`'s GIN index under `LIKE`); a
+    /// shorter one is `LIKE '%term%'` over the search text. Without a term, SQLite's total is the sum
+    /// of `application_counts` (kept by triggers) instead of counting 50,000 index entries.
     pub async fn list_applications(
         &self,
         f: &ApplicationFilter,
@@ -462,38 +470,92 @@ impl Store {
         offset: i64,
     ) -> Result<(Vec<ApplicationListing>, i64)> {
         let mut conditions = vec!["1 = 1".to_string()];
+        // The same filters over `application_counts` (None once a filter it cannot answer is set).
+        let mut count_conditions = Some(vec!["1 = 1".to_string()]);
         let mut binds: Vec<Bind> = Vec::new();
-        let mut bind = |value: Bind, sql: &str| {
+        let mut bind = |value: Bind, sql: &str, counts: &mut Option<Vec<String>>, counted: Option<&str>| {
             binds.push(value);
-            conditions.push(sql.replace('?', &format!("${}", binds.len())));
+            let n = binds.len();
+            conditions.push(sql.replace('?', &format!("${n}")));
+            match (counts.as_mut(), counted) {
+                (Some(c), Some(column)) => c.push(format!("{column} = ${n}")),
+                _ => *counts = None,
+            }
         };
         if f.round_id > 0 {
-            bind(Bind::Int(f.round_id), "a.round_id = ?");
+            bind(
+                Bind::Int(f.round_id),
+                "a.round_id = ?",
+                &mut count_conditions,
+                Some("round_id"),
+            );
         }
         if !f.position.is_empty() {
-            bind(Bind::Text(f.position.clone()), "a.position = ?");
+            bind(
+                Bind::Text(f.position.clone()),
+                "a.position = ?",
+                &mut count_conditions,
+                Some("position"),
+            );
         }
         if !f.state.is_empty() {
-            bind(Bind::Text(f.state.clone()), "a.state = ?");
+            bind(
+                Bind::Text(f.state.clone()),
+                "a.state = ?",
+                &mut count_conditions,
+                Some("state"),
+            );
         }
         if !f.eligibility.is_empty() {
-            bind(Bind::Text(f.eligibility.clone()), "a.eligibility_overall = ?");
+            bind(
+                Bind::Text(f.eligibility.clone()),
+                "a.eligibility_overall = ?",
+                &mut count_conditions,
+                Some("eligibility_overall"),
+            );
         }
         let q = f.q.trim().to_lowercase();
         let is_reference = q.len() == 15 && q.starts_with("jet") && q.as_bytes().get(5) == Some(&b'-');
+        // SQLite's trigram index answers terms of three characters or more.
+        let fts = self.backend == Backend::Sqlite && !is_reference && q.chars().count() >= 3;
         if is_reference {
             // A whole reference number: one row by the unique index.
-            bind(Bind::Text(q.to_uppercase()), "a.reference = ?");
+            bind(
+                Bind::Text(q.to_uppercase()),
+                "a.reference = ?",
+                &mut count_conditions,
+                None,
+            );
+        } else if fts {
+            // One FTS5 phrase: the term as a substring, double quotes doubled.
+            bind(
+                Bind::Text(format!("\"{}\"", q.replace('"', "\"\""))),
+                "applications_search MATCH ?",
+                &mut count_conditions,
+                None,
+            );
         } else if !q.is_empty() {
             let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
             bind(
                 Bind::Text(format!("%{escaped}%")),
                 "a.search_text LIKE ? ESCAPE '\\'",
+                &mut count_conditions,
+                None,
             );
         }
         match f.submitted.as_str() {
-            "yes" => conditions.push("a.submitted_at IS NOT NULL".into()),
-            "no" => conditions.push("a.submitted_at IS NULL".into()),
+            "yes" => {
+                conditions.push("a.submitted_at IS NOT NULL".into());
+                if let Some(c) = count_conditions.as_mut() {
+                    c.push("submitted = 1".into());
+                }
+            }
+            "no" => {
+                conditions.push("a.submitted_at IS NULL".into());
+                if let Some(c) = count_conditions.as_mut() {
+                    c.push("submitted = 0".into());
+                }
+            }
             _ => {}
         }
         let order = match f.sort.as_str() {
@@ -502,9 +564,23 @@ impl Store {
             _ => "a.submitted_at DESC, a.id DESC",
         };
         let filter = conditions.join(" AND ");
+        // With a search term on SQLite the index's matches drive the query (CROSS JOIN keeps that
+        // order), each checked and sorted through the narrow `applications_list_by_id` index.
+        let from = if fts {
+            "applications_search CROSS JOIN applications a INDEXED BY applications_list_by_id
+             ON a.id = applications_search.rowid"
+        } else {
+            "applications a"
+        };
+        let count_sql = match &count_conditions {
+            Some(c) if self.backend == Backend::Sqlite => format!(
+                "SELECT COALESCE(SUM(n), 0) FROM application_counts WHERE {}",
+                c.join(" AND ")
+            ),
+            _ => format!("SELECT COUNT(*) FROM {from} WHERE {filter}"),
+        };
         // Count and choose the page's ids on the narrow index columns; only the page's rows are
         // then read in full and joined with their users (the rows hold wide JSON).
-        let count_sql = format!("SELECT COUNT(*) FROM applications a WHERE {filter}");
         let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
         for b in &binds {
             count = match b {
@@ -515,14 +591,14 @@ impl Store {
         let total = count.fetch_one(self.pool()).await?;
         let n = binds.len();
         let page_from = if f.sort == "name" {
-            "FROM applications a JOIN users u ON u.id = a.user_id"
+            format!("{from} JOIN users u ON u.id = a.user_id")
         } else {
-            "FROM applications a"
+            from.to_string()
         };
         let sql = format!(
             "SELECT a.id, a.reference, a.position, a.state, a.eligibility_overall, a.submitted_at, u.display_name, u.email
              FROM applications a JOIN users u ON u.id = a.user_id
-             WHERE a.id IN (SELECT a.id {page_from} WHERE {filter} ORDER BY {order} LIMIT ${} OFFSET ${})
+             WHERE a.id IN (SELECT a.id FROM {page_from} WHERE {filter} ORDER BY {order} LIMIT ${} OFFSET ${})
              ORDER BY {order}",
             n + 1,
             n + 2
@@ -589,16 +665,17 @@ impl Store {
                 .bind(user_id)
                 .execute(&mut *tx)
                 .await?;
+            // The search text is written once the reference is known: an empty one costs the
+            // search index nothing to replace (see migration 0014).
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO applications (round_id, user_id, position, state, search_text, eligibility_overall,
+                "INSERT INTO applications (round_id, user_id, position, state, eligibility_overall,
                      eligibility_json, created_at, updated_at, submitted_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id",
             )
             .bind(round.id)
             .bind(user_id)
             .bind(&d.position)
             .bind(&d.state)
-            .bind(&d.search_text)
             .bind(&d.eligibility_overall)
             .bind(&d.eligibility_json)
             .bind(d.submitted_at.unwrap_or(now))
@@ -606,9 +683,9 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             let reference = format!("JET{:02}-{}-{:06}", round.programme_year % 100, round.country, id);
-            sqlx::query("UPDATE applications SET reference = $1, search_text = search_text || ' ' || $2 WHERE id = $3")
+            sqlx::query("UPDATE applications SET reference = $1, search_text = $2 WHERE id = $3")
                 .bind(&reference)
-                .bind(reference.to_lowercase())
+                .bind(format!("{} {}", d.search_text, reference.to_lowercase()))
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;

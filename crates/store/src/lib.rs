@@ -89,6 +89,10 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time. Hot write transactions (section saves) queue here, in
+    /// order, instead of meeting SQLITE_BUSY and sleeping in SQLite's busy handler, whose back-off
+    /// (1, 2, 5, 10 … 100 ms between tries) left the lock idle and made the saves' long tail.
+    write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The current time as Unix seconds; the one clock every store write uses unless given another.
@@ -136,7 +140,11 @@ impl Store {
             // WAL is a property of the file: set once, it stays.
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            write_lock: Default::default(),
+        })
     }
 
     /// Applies every migration the database has not seen yet.
@@ -162,6 +170,15 @@ impl Store {
     /// The underlying pool, for capability modules in this crate.
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Waits for SQLite's in-process writer turn (see `write_lock`); nothing to wait for on
+    /// PostgreSQL, whose row locks let writers of different rows run together.
+    pub(crate) async fn writer_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.write_lock.lock().await),
+            Backend::Postgres => None,
+        }
     }
 
     /// Closes every connection (used at shutdown and by tests before dropping a database).

@@ -633,3 +633,137 @@ on_both!(
             .contains("Upload the required documents and name your referees"));
     }
 );
+
+/// The staff search's totals and matches, straight from the store (round 0: any round).
+async fn search(app: &TestApp, q: &str) -> (i64, Vec<String>) {
+    let filter = jetdesk_store::ApplicationFilter {
+        q: q.to_string(),
+        ..Default::default()
+    };
+    let (rows, total) = app.store.list_applications(&filter, 50, 0).await.unwrap();
+    (total, rows.into_iter().map(|r| r.email).collect())
+}
+
+on_both!(
+    staff_search_index_follows_name_changes_and_erasure,
+    |app: TestApp| async move {
+        let round = open_round_without_attachments(&app).await;
+        let mut ids = Vec::new();
+        for (email, name) in [
+            ("ann@example.org", "Ann Okafor-Smith"),
+            ("dana@example.org", "Dana \"DJ\" Quinn"),
+            ("kenji@example.org", "Kenji Tanaka 100%"),
+        ] {
+            let user = app.create_user(email, &[Role::Applicant]).await;
+            let id = app.store.create_application(&round, user, "alt").await.unwrap();
+            let reference = app.store.application(id).await.unwrap().unwrap().reference.unwrap();
+            app.store
+                .set_search_text(id, &format!("{name} {email} {reference}"))
+                .await
+                .unwrap();
+            ids.push((id, reference));
+        }
+        // Name, e-mail, part of a reference, any case; quotes and LIKE's wildcards are plain text.
+        assert_eq!(search(&app, "SMITH").await, (1, vec!["ann@example.org".to_string()]));
+        assert_eq!(search(&app, "smith okafor").await.0, 0, "a substring, not words");
+        assert_eq!(search(&app, "dana@exa").await.0, 1);
+        assert_eq!(search(&app, "\"dj\"").await, (1, vec!["dana@example.org".to_string()]));
+        assert_eq!(search(&app, "100%").await, (1, vec!["kenji@example.org".to_string()]));
+        assert_eq!(search(&app, "0%").await.0, 1, "a short term still searches (LIKE, escaped)");
+        assert_eq!(search(&app, "_%").await.0, 0);
+        let tail = &ids[1].1[9..];
+        assert_eq!(search(&app, tail).await.1, vec!["dana@example.org".to_string()]);
+        assert_eq!(search(&app, &ids[2].1).await.0, 1, "a whole reference");
+        assert_eq!(search(&app, "example.org").await.0, 3);
+        assert_eq!(search(&app, "qu").await.0, 1, "two characters: Quinn");
+
+        // A new name replaces the old one in the index.
+        app.store
+            .set_search_text(ids[0].0, &format!("Ann Mensah ann@example.org {}", ids[0].1))
+            .await
+            .unwrap();
+        assert_eq!(search(&app, "smith").await.0, 0);
+        assert_eq!(search(&app, "mensah").await.0, 1);
+
+        // An erased person is gone from the search and from the index itself.
+        app.store.erase_application(ids[2].0).await.unwrap();
+        assert_eq!(search(&app, "tanaka").await.0, 0);
+        assert_eq!(search(&app, "kenji@example.org").await.0, 0);
+        assert_eq!(search(&app, "example.org").await.0, 2);
+        if app.store.backend() == jetdesk_store::Backend::Sqlite {
+            let left: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM applications_search WHERE applications_search MATCH '\"tanaka\"'",
+            )
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+            assert_eq!(left, 0, "no trigram of the erased name is left to match");
+            sqlx::query("INSERT INTO applications_search (applications_search) VALUES ('integrity-check')")
+                .execute(&app.db)
+                .await
+                .expect("the index agrees with the table");
+        }
+    }
+);
+
+on_both!(
+    staff_list_totals_follow_state_changes,
+    |app: TestApp| async move {
+        let round = open_round_without_attachments(&app).await;
+        let mut ids = Vec::new();
+        for i in 0..4 {
+            let user = app
+                .create_user(&format!("t{i}@example.org"), &[Role::Applicant])
+                .await;
+            ids.push(app.store.create_application(&round, user, if i == 3 { "cir" } else { "alt" }).await.unwrap());
+        }
+        let now = jetdesk_store::now();
+        assert!(app
+            .store
+            .submit_application(ids[0], now, round.closes_at, "eligible", "pass", "{}")
+            .await
+            .unwrap());
+        assert!(app
+            .store
+            .submit_application(ids[3], now, round.closes_at, "ineligible", "fail", "{}")
+            .await
+            .unwrap());
+        assert!(app
+            .store
+            .set_application_state(ids[1], "draft", "withdrawn", Some("moved abroad"))
+            .await
+            .unwrap());
+        sqlx::query("DELETE FROM applications WHERE id = $1")
+            .bind(ids[2])
+            .execute(&app.db)
+            .await
+            .unwrap();
+        let total = |f: jetdesk_store::ApplicationFilter| {
+            let store = app.store.clone();
+            async move { store.list_applications(&f, 50, 0).await.unwrap() }
+        };
+        let filter = |position: &str, state: &str, eligibility: &str, submitted: &str| {
+            jetdesk_store::ApplicationFilter {
+                round_id: round.id,
+                position: position.into(),
+                state: state.into(),
+                eligibility: eligibility.into(),
+                submitted: submitted.into(),
+                ..Default::default()
+            }
+        };
+        for (f, expected) in [
+            (filter("", "", "", ""), 3),
+            (filter("alt", "", "", ""), 2),
+            (filter("", "", "", "yes"), 2),
+            (filter("", "", "", "no"), 1),
+            (filter("", "withdrawn", "", ""), 1),
+            (filter("", "draft", "", ""), 0),
+            (filter("cir", "ineligible", "fail", "yes"), 1),
+            (filter("", "", "pass", ""), 1),
+        ] {
+            let (rows, n) = total(f).await;
+            assert_eq!((n, rows.len() as i64), (expected, expected));
+        }
+    }
+);
