@@ -656,7 +656,14 @@ on_both!(
         ] {
             let user = app.create_user(email, &[Role::Applicant]).await;
             let id = app.store.create_application(&round, user, "alt").await.unwrap();
-            let reference = app.store.application(id).await.unwrap().unwrap().reference.unwrap();
+            let reference = app
+                .store
+                .application(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .reference
+                .unwrap();
             app.store
                 .set_search_text(id, &format!("{name} {email} {reference}"))
                 .await
@@ -664,12 +671,25 @@ on_both!(
             ids.push((id, reference));
         }
         // Name, e-mail, part of a reference, any case; quotes and LIKE's wildcards are plain text.
-        assert_eq!(search(&app, "SMITH").await, (1, vec!["ann@example.org".to_string()]));
+        assert_eq!(
+            search(&app, "SMITH").await,
+            (1, vec!["ann@example.org".to_string()])
+        );
         assert_eq!(search(&app, "smith okafor").await.0, 0, "a substring, not words");
         assert_eq!(search(&app, "dana@exa").await.0, 1);
-        assert_eq!(search(&app, "\"dj\"").await, (1, vec!["dana@example.org".to_string()]));
-        assert_eq!(search(&app, "100%").await, (1, vec!["kenji@example.org".to_string()]));
-        assert_eq!(search(&app, "0%").await.0, 1, "a short term still searches (LIKE, escaped)");
+        assert_eq!(
+            search(&app, "\"dj\"").await,
+            (1, vec!["dana@example.org".to_string()])
+        );
+        assert_eq!(
+            search(&app, "100%").await,
+            (1, vec!["kenji@example.org".to_string()])
+        );
+        assert_eq!(
+            search(&app, "0%").await.0,
+            1,
+            "a short term still searches (LIKE, escaped)"
+        );
         assert_eq!(search(&app, "_%").await.0, 0);
         let tail = &ids[1].1[9..];
         assert_eq!(search(&app, tail).await.1, vec!["dana@example.org".to_string()]);
@@ -715,7 +735,12 @@ on_both!(
             let user = app
                 .create_user(&format!("t{i}@example.org"), &[Role::Applicant])
                 .await;
-            ids.push(app.store.create_application(&round, user, if i == 3 { "cir" } else { "alt" }).await.unwrap());
+            ids.push(
+                app.store
+                    .create_application(&round, user, if i == 3 { "cir" } else { "alt" })
+                    .await
+                    .unwrap(),
+            );
         }
         let now = jetdesk_store::now();
         assert!(app
