@@ -716,6 +716,54 @@ impl<'a, M: Copy> Assembler<'a, M> {
 
     /// Checks that every name refers to something defined and computes the rank tables.
     pub(crate) fn build(self) -> Result<Instance, BuildError<M>> {
+        self.check_defined()?;
+        let (list_entry, pair_rank) = self.ranks();
+        Ok(self.finish(list_entry, pair_rank))
+    }
+
+    /// The list entries with no rank yet: `NO_RANK << 32 | post`.
+    fn unranked_entries(&self) -> Vec<u64> {
+        self.list_post
+            .iter()
+            .map(|p| (u64::from(NO_RANK) << 32) | u64::from(p.0))
+            .collect()
+    }
+
+    /// Appends `count` entries to the priority list of `post` (the post defined last) that are
+    /// read now and resolved later by [`Self::build_deferred`] (the JSON reader's fast path).
+    pub(crate) fn deferred_ranks(&mut self, post: u32, count: u32, at: M) -> Result<(), BuildError<M>> {
+        let len = self.prio.len().saturating_add(count as usize);
+        id32(len).or_else(|p| err(p, at))?;
+        self.prio.resize(len, ApplicantId(0));
+        if let Some(s) = self.prio_span.get_mut(post as usize) {
+            s.1 += count;
+        }
+        Ok(())
+    }
+
+    /// [`Self::build`] for an instance whose priority lists were filed in `ranks` instead of
+    /// given to [`Self::rank`]: `defs` holds the post id of each post in order of definition.
+    /// `None` when anything is wrong (the caller then reads the input with the exact reader, for
+    /// its error message), or when the instance has couples, which this path does not handle.
+    pub(crate) fn build_deferred(self, ranks: &crate::deferred::Ranks, defs: &[u32]) -> Option<Instance> {
+        if !self.couple_members.is_empty() || self.check_defined().is_err() {
+            return None;
+        }
+        let list_entry = self.unranked_entries();
+        let mut this = self;
+        let list_entry = crate::deferred::resolve(
+            &this.apps,
+            &this.list_span,
+            defs,
+            ranks,
+            &mut this.prio,
+            list_entry,
+        )?;
+        Some(this.finish(list_entry, Vec::new()))
+    }
+
+    /// Every post named must be defined, and every applicant ranked; reports the first one named.
+    fn check_defined(&self) -> Result<(), BuildError<M>> {
         // Every post named must be defined; report the first one named (id order is naming order).
         for (p, defined) in self.post_defined.iter().enumerate() {
             if !defined {
@@ -764,13 +812,13 @@ impl<'a, M: Copy> Assembler<'a, M> {
             }
         }
 
-        // Ranks: walk each priority list once and write the rank into the applicant's entry for
-        // that post, so that the solver never searches.
-        let mut list_entry: Vec<u64> = self
-            .list_post
-            .iter()
-            .map(|p| (u64::from(NO_RANK) << 32) | u64::from(p.0))
-            .collect();
+        Ok(())
+    }
+
+    /// The rank tables: walks each priority list once and writes the rank into the applicant's
+    /// entry for that post (or their couple's pairs), so that the solver never searches.
+    fn ranks(&self) -> (Vec<u64>, Vec<[u32; 2]>) {
+        let mut list_entry = self.unranked_entries();
         let mut pair_rank = vec![[NO_RANK; 2]; self.pairs.len()];
         // Walk the priority arena in its own order (posts in order of definition), so that the
         // entries a few steps ahead are known and their applicants' lists can be prefetched.
@@ -834,7 +882,12 @@ impl<'a, M: Copy> Assembler<'a, M> {
             }
         }
 
-        Ok(Instance {
+        (list_entry, pair_rank)
+    }
+
+    /// The instance, given its rank tables.
+    fn finish(self, list_entry: Vec<u64>, pair_rank: Vec<[u32; 2]>) -> Instance {
+        Instance {
             applicant_names: Names::from_cows(self.apps.into_names()),
             post_names: Names::from_cows(self.posts.into_names()),
             capacity: self.capacity,
@@ -848,7 +901,7 @@ impl<'a, M: Copy> Assembler<'a, M> {
             pair_span: self.pair_span,
             pairs: self.pairs,
             pair_rank,
-        })
+        }
     }
 }
 

@@ -51,7 +51,7 @@ pub(crate) fn hash(bytes: &[u8]) -> u64 {
     h ^ (h >> 32)
 }
 
-fn inline_of(bytes: &[u8]) -> [u8; 16] {
+pub(crate) fn inline_of(bytes: &[u8]) -> [u8; 16] {
     let mut inline = [0u8; 16];
     for (d, s) in inline.iter_mut().zip(bytes) {
         *d = *s;
@@ -165,6 +165,50 @@ impl<'a> Interner<'a> {
             }
             i = (i + 1) & mask;
         }
+    }
+
+    /// The slot a name whose tag (the high half of its hash) is `tag` probes first. Slots are in
+    /// tag order, so names whose tags share their top bits live in one slice of the table (what
+    /// `deferred.rs` relies on to look names up one cache-sized slice at a time).
+    pub(crate) fn home(&self, tag: u32) -> usize {
+        tag.checked_shr(32u32.saturating_sub(self.bits)).unwrap_or(0) as usize
+    }
+
+    /// The number of slots minus one (slot indices wrap with it).
+    pub(crate) fn slot_mask(&self) -> usize {
+        self.slots.len() - 1
+    }
+
+    /// Looks a name up without interning it: its tag, its length, its first 16 bytes (zero-padded)
+    /// and, for a name longer than 16 bytes, all of its bytes in `whole`. Returns the slot where it
+    /// was found and its id.
+    #[inline]
+    pub(crate) fn find(&self, tag: u32, len: u32, inline: &[u8; 16], whole: &[u8]) -> Option<(usize, u32)> {
+        let mask = self.slot_mask();
+        let mut i = self.home(tag);
+        loop {
+            let slot = self.slots.get(i)?;
+            if slot.id_plus_one == 0 {
+                return None;
+            }
+            if slot.hash == tag && slot.len == len && slot.inline == *inline {
+                let id = slot.id_plus_one - 1;
+                if len <= 16 || self.names.get(id as usize).map(|n| n.as_bytes()) == Some(whole) {
+                    return Some((i, id));
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The id of the name in slot `i`, if any.
+    pub(crate) fn id_at(&self, i: usize) -> Option<u32> {
+        self.slots.get(i).and_then(|s| s.id_plus_one.checked_sub(1))
+    }
+
+    /// Starts loading the slot a name of tag `tag` probes first (a hint; no effect on results).
+    pub(crate) fn prefetch_tag(&self, tag: u32) {
+        crate::prefetch::prefetch(self.slots.as_ptr().wrapping_add(self.home(tag)));
     }
 
     /// Starts loading the slot where a name of hash `h` would be (a hint; no effect on results).

@@ -7,6 +7,7 @@
 //! (RFC 8259) for the parts it reads, and never panic on any input.
 //! Decision record: `docs/decisions/0100-placement-json-reader.md`.
 
+use crate::deferred::Ranks;
 use crate::instance::{Assembler, BuildError, Instance, InstanceError, Position, Problem};
 use std::borrow::Cow;
 
@@ -46,6 +47,43 @@ pub fn read_json_with_progress(
     input: &[u8],
     progress: &mut dyn FnMut(usize),
 ) -> Result<Instance, InstanceError> {
+    // The fast path reads "applicants" before "posts" without couples, and gives up on anything
+    // else; the exact reader then reads the input again (and reports the first problem, if any).
+    if let Some(instance) = read_fast(input, progress) {
+        return Ok(instance);
+    }
+    read_exact(input, progress)
+}
+
+/// The fast path: priority lists are filed during reading and resolved in bulk afterwards (see
+/// `deferred.rs`). `None` when the input is not in the layout it handles, or has any problem.
+pub(crate) fn read_fast(input: &[u8], progress: &mut dyn FnMut(usize)) -> Option<Instance> {
+    let (asm, defs, ranks) = read_stages(input, progress, Some(Ranks::for_input(input.len()))).ok()?;
+    asm.build_deferred(&ranks?, &defs)
+}
+
+/// The exact reader: every name is resolved as it is read, so any problem is reported at its
+/// position, the first one in the document first.
+pub(crate) fn read_exact(input: &[u8], progress: &mut dyn FnMut(usize)) -> Result<Instance, InstanceError> {
+    read_stages(input, progress, None)
+        .and_then(|(asm, _, _)| asm.build())
+        .map_err(|e| InstanceError {
+            problem: e.problem,
+            position: e.at.map(|at| position(input, at)),
+        })
+}
+
+/// What the two reading stages give: the assembled tables, the post id of each post in order of
+/// definition, and the filed priority lists (when `defer` was given).
+type Stages<'a> = (Assembler<'a, usize>, Vec<u32>, Option<Ranks>);
+
+/// Reads the input in two stages on two threads; with `defer`, files the priority lists there
+/// instead of resolving them.
+fn read_stages<'a>(
+    input: &'a [u8],
+    progress: &mut dyn FnMut(usize),
+    defer: Option<Ranks>,
+) -> Res<Stages<'a>> {
     // A rough size guess from gen.py-like files (~200 bytes per applicant) avoids rehashing.
     let guess = input.len() / 200;
     // Two stages on two threads: this one reads the text into events (and hashes the names), the
@@ -54,10 +92,11 @@ pub fn read_json_with_progress(
     let (to_assembler, batches) = std::sync::mpsc::sync_channel::<Vec<(Event<'_>, usize)>>(4);
     let (recycle, recycled) = std::sync::mpsc::channel::<Vec<(Event<'_>, usize)>>();
     let result = std::thread::scope(|s| {
-        let assembler = s.spawn(move || -> Res<Assembler<'_, usize>> {
+        let assembler = s.spawn(move || -> Res<(Assembler<'_, usize>, Vec<u32>)> {
             let mut sink = Sink {
                 asm: Assembler::with_capacity(guess, guess / 5),
                 current: 0,
+                defs: Vec::new(),
             };
             for mut batch in batches {
                 // On an error, returning drops the receiver, which stops the reader.
@@ -65,7 +104,7 @@ pub fn read_json_with_progress(
                 batch.clear();
                 let _ = recycle.send(batch);
             }
-            Ok(sink.asm)
+            Ok((sink.asm, sink.defs))
         });
         let mut r = Reader {
             b: input,
@@ -75,6 +114,8 @@ pub fn read_json_with_progress(
             progress,
             next_report: 1 << 20,
             pending: Vec::with_capacity(BATCH),
+            defer,
+            posts_defined: 0,
         };
         let read = match r.document() {
             // Events read before a syntax error come first in the document: they are assembled
@@ -85,20 +126,18 @@ pub fn read_json_with_progress(
             }
             Ok(()) => r.flush(),
         };
+        let ranks = r.defer.take();
         drop(r);
         match (assembler.join(), read) {
             (Ok(Err(e)), _) | (Ok(Ok(_)), Err(e)) => Err(e),
-            (Ok(Ok(asm)), Ok(())) => asm.build(),
+            (Ok(Ok((asm, defs))), Ok(())) => Ok((asm, defs, ranks)),
             (Err(_), _) => Err(BuildError {
                 problem: Problem::InvalidJson("internal error: the assembler stopped".to_owned()),
                 at: None,
             }),
         }
     });
-    result.map_err(|e| InstanceError {
-        problem: e.problem,
-        position: e.at.map(|at| position(input, at)),
-    })
+    result
 }
 
 /// Line and column (in characters) of a byte offset.
@@ -137,6 +176,8 @@ enum Event<'a> {
     Capacity(u64),
     /// A capacity that is not an integer literal, or does not fit: the text found.
     BadCapacity(String),
+    /// The number of entries of the current post's priority list filed for later (fast path).
+    Deferred(u32),
     EndPost,
 }
 
@@ -157,6 +198,10 @@ struct Reader<'a, 'p> {
     next_report: usize,
     /// Events read but not yet sent, with their offsets.
     pending: Vec<(Event<'a>, usize)>,
+    /// On the fast path: where priority-list entries are filed instead of sent as events.
+    defer: Option<Ranks>,
+    /// How many posts were defined so far.
+    posts_defined: u32,
 }
 
 /// The assembling stage: events to the instance's tables.
@@ -164,6 +209,8 @@ struct Sink<'a> {
     asm: Assembler<'a, usize>,
     /// The applicant or post whose list is being assembled.
     current: u32,
+    /// The id of each post defined, in order of definition.
+    defs: Vec<u32>,
 }
 
 /// A name read from the input, with its hash.
@@ -222,7 +269,11 @@ impl<'a> Sink<'a> {
             match std::mem::replace(event, Event::EndPost) {
                 Event::Applicant(name, h) => self.current = self.asm.applicant(name, h, at)?,
                 Event::Choice(name, h) => self.asm.choice(self.current, name, h, at)?,
-                Event::Post(name, h) => self.current = self.asm.post(name, h, at)?,
+                Event::Post(name, h) => {
+                    self.current = self.asm.post(name, h, at)?;
+                    self.defs.push(self.current);
+                }
+                Event::Deferred(count) => self.asm.deferred_ranks(self.current, count, at)?,
                 Event::Rank(name, h) => self.asm.rank(self.current, name, h, at)?,
                 Event::Couple(couple) => {
                     let (members, pairs) = *couple;
@@ -512,6 +563,11 @@ impl<'a> Reader<'a, '_> {
                 if seen.contains(&section) {
                     return invalid(format!("key {key:?} appears twice"), at);
                 }
+                // The fast path resolves priority lists against the applicants read before them.
+                let layout = [Section::Applicants, Section::Posts];
+                if self.defer.is_some() && layout.get(seen.len()) != Some(&section) {
+                    return invalid("not the layout of the fast path", at);
+                }
                 seen.push(section);
                 match section {
                     Section::Applicants => self.applicants()?,
@@ -586,16 +642,7 @@ impl<'a> Reader<'a, '_> {
                         }
                         "priority" if !has_prio => {
                             has_prio = true;
-                            if self.open(b'[', b']', "'[' (a post's priority list)")? {
-                                loop {
-                                    let (a, at) = self.string("an applicant's name")?;
-                                    let (a, h) = named(a);
-                                    self.push(Event::Rank(a, h), at)?;
-                                    if !self.more(b']')? {
-                                        break;
-                                    }
-                                }
-                            }
+                            self.priority(at)?;
                         }
                         "capacity" | "priority" => return invalid(format!("key {key:?} appears twice"), at),
                         other => {
@@ -613,11 +660,41 @@ impl<'a> Reader<'a, '_> {
                 }
             }
             self.push(Event::EndPost, name_at)?;
+            self.posts_defined = self.posts_defined.saturating_add(1);
             self.report();
             if !self.more(b'}')? {
                 return Ok(());
             }
         }
+    }
+
+    /// A post's priority list: events, or on the fast path entries filed for later.
+    fn priority(&mut self, key_at: usize) -> Res<()> {
+        let mut filed = 0u32;
+        if self.open(b'[', b']', "'[' (a post's priority list)")? {
+            loop {
+                let (a, at) = self.string("an applicant's name")?;
+                if let Some(ranks) = &mut self.defer {
+                    if !ranks.push(a.as_bytes(), self.posts_defined, filed) {
+                        return invalid("too large for the fast path", at);
+                    }
+                    filed = match filed.checked_add(1) {
+                        Some(n) => n,
+                        None => return invalid("too large for the fast path", at),
+                    };
+                } else {
+                    let (a, h) = named(a);
+                    self.push(Event::Rank(a, h), at)?;
+                }
+                if !self.more(b']')? {
+                    break;
+                }
+            }
+        }
+        if self.defer.is_some() {
+            self.push(Event::Deferred(filed), key_at)?;
+        }
+        Ok(())
     }
 
     fn capacity(&mut self) -> Res<()> {

@@ -74,6 +74,7 @@
 )]
 
 mod check;
+mod deferred;
 mod instance;
 mod intern;
 mod json;
