@@ -15,7 +15,7 @@
 //! instance the exact reader would give, or nothing.
 
 use crate::instance::{Span, NO_RANK};
-use crate::intern::{hash, inline_of, Interner};
+use crate::intern::{hash, hash_words, inline_of, Interner};
 use crate::prefetch::prefetch;
 use crate::ApplicantId;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
@@ -77,6 +77,27 @@ impl Ranks {
         }
     }
 
+    /// [`Self::push`] for a name of `len` ≤ 16 bytes given as two little-endian words, zero beyond
+    /// the name (see `intern::hash_words`).
+    #[inline]
+    pub(crate) fn push_words(&mut self, len: usize, w0: u64, w1: u64, def: u32, rank: u32) -> bool {
+        let tag = (hash_words(len, w0, w1) >> 32) as u32;
+        let mut inline = [0u8; 16];
+        for (d, s) in inline
+            .iter_mut()
+            .zip(w0.to_le_bytes().into_iter().chain(w1.to_le_bytes()))
+        {
+            *d = s;
+        }
+        self.file(Entry {
+            inline,
+            tag,
+            len: len as u32,
+            def,
+            rank,
+        })
+    }
+
     /// Files an entry: `name` at position `rank` of the list of the `def`-th post defined. Returns
     /// `false` for a name too long to file (the fast path then gives up).
     pub(crate) fn push(&mut self, name: &[u8], def: u32, rank: u32) -> bool {
@@ -94,16 +115,21 @@ impl Ranks {
             self.long.extend_from_slice(name);
             at
         };
-        let g = group_of(tag, self.group_bits);
+        self.file(Entry {
+            inline,
+            tag,
+            len,
+            def,
+            rank,
+        })
+    }
+
+    #[inline]
+    fn file(&mut self, entry: Entry) -> bool {
+        let g = group_of(entry.tag, self.group_bits);
         match self.groups.get_mut(g) {
             Some(group) => {
-                group.push(Entry {
-                    inline,
-                    tag,
-                    len,
-                    def,
-                    rank,
-                });
+                group.push(entry);
                 self.which.push(g as u16);
                 true
             }

@@ -722,7 +722,7 @@ impl<'a, M: Copy> Assembler<'a, M> {
     }
 
     /// The list entries with no rank yet: `NO_RANK << 32 | post`.
-    fn unranked_entries(&self) -> Vec<u64> {
+    pub(crate) fn unranked_entries(&self) -> Vec<u64> {
         self.list_post
             .iter()
             .map(|p| (u64::from(NO_RANK) << 32) | u64::from(p.0))
@@ -741,15 +741,16 @@ impl<'a, M: Copy> Assembler<'a, M> {
         Ok(())
     }
 
-    /// [`Self::build`] for an instance whose priority lists were filed in `ranks` instead of
-    /// given to [`Self::rank`]: `defs` holds the post id of each post in order of definition.
-    /// `None` when anything is wrong (the caller then reads the input with the exact reader, for
-    /// its error message), or when the instance has couples, which this path does not handle.
-    pub(crate) fn build_deferred(self, ranks: &crate::deferred::Ranks, defs: &[u32]) -> Option<Instance> {
+    /// [`Self::build`] for an instance whose priority lists were filed (by the JSON reader's fast
+    /// path) instead of given to [`Self::rank`]. `None` when anything is wrong (the caller then
+    /// reads the input with the exact reader, for its error message), or when the instance has
+    /// couples, which this path does not handle.
+    pub(crate) fn build_deferred(self, fast: crate::json::Deferred) -> Option<Instance> {
         if !self.couple_members.is_empty() || self.check_defined().is_err() {
             return None;
         }
-        let list_entry = self.unranked_entries();
+        let (ranks, defs) = (&fast.ranks, &fast.defs);
+        let list_entry = fast.list_entry.unwrap_or_else(|| self.unranked_entries());
         let mut this = self;
         let list_entry = crate::deferred::resolve(
             &this.apps,

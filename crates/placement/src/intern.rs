@@ -51,6 +51,23 @@ pub(crate) fn hash(bytes: &[u8]) -> u64 {
     h ^ (h >> 32)
 }
 
+/// [`hash`] of a name of `len` ≤ 16 bytes given as two little-endian words, zero beyond the name
+/// (what the JSON reader has in registers after finding the end of a short name).
+#[inline]
+pub(crate) fn hash_words(len: usize, w0: u64, w1: u64) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = len as u64;
+    if len > 0 {
+        h = (h.rotate_left(5) ^ w0).wrapping_mul(K);
+    }
+    if len > 8 {
+        h = (h.rotate_left(5) ^ w1).wrapping_mul(K);
+    }
+    h ^= h >> 29;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 32)
+}
+
 pub(crate) fn inline_of(bytes: &[u8]) -> [u8; 16] {
     let mut inline = [0u8; 16];
     for (d, s) in inline.iter_mut().zip(bytes) {
@@ -267,6 +284,17 @@ mod tests {
         }
         assert_eq!(t.get("absent"), None);
         assert_eq!(t.len(), 5000);
+    }
+
+    #[test]
+    fn hash_of_words_is_the_hash_of_the_bytes() {
+        let text = b"0123456789abcdef\xff\x01";
+        for len in 0..=16 {
+            let inline = inline_of(&text[..len]);
+            let w0 = u64::from_le_bytes(inline[..8].try_into().unwrap());
+            let w1 = u64::from_le_bytes(inline[8..].try_into().unwrap());
+            assert_eq!(hash_words(len, w0, w1), hash(&text[..len]), "{len}");
+        }
     }
 
     #[test]

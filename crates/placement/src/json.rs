@@ -58,32 +58,28 @@ pub fn read_json_with_progress(
 /// The fast path: priority lists are filed during reading and resolved in bulk afterwards (see
 /// `deferred.rs`). `None` when the input is not in the layout it handles, or has any problem.
 pub(crate) fn read_fast(input: &[u8], progress: &mut dyn FnMut(usize)) -> Option<Instance> {
-    let (asm, defs, ranks) = read_stages(input, progress, Some(Ranks::for_input(input.len()))).ok()?;
-    asm.build_deferred(&ranks?, &defs)
+    let (asm, fast) = read_stages(input, progress, true).ok()?;
+    asm.build_deferred(fast?)
 }
 
 /// The exact reader: every name is resolved as it is read, so any problem is reported at its
 /// position, the first one in the document first.
 pub(crate) fn read_exact(input: &[u8], progress: &mut dyn FnMut(usize)) -> Result<Instance, InstanceError> {
-    read_stages(input, progress, None)
-        .and_then(|(asm, _, _)| asm.build())
+    read_stages(input, progress, false)
+        .and_then(|(asm, _)| asm.build())
         .map_err(|e| InstanceError {
             problem: e.problem,
             position: e.at.map(|at| position(input, at)),
         })
 }
 
-/// What the two reading stages give: the assembled tables, the post id of each post in order of
-/// definition, and the filed priority lists (when `defer` was given).
-type Stages<'a> = (Assembler<'a, usize>, Vec<u32>, Option<Ranks>);
+/// What the two reading stages give: the assembled tables, and on the fast path what resolving
+/// the priority lists needs.
+type Stages<'a> = (Assembler<'a, usize>, Option<Deferred>);
 
-/// Reads the input in two stages on two threads; with `defer`, files the priority lists there
-/// instead of resolving them.
-fn read_stages<'a>(
-    input: &'a [u8],
-    progress: &mut dyn FnMut(usize),
-    defer: Option<Ranks>,
-) -> Res<Stages<'a>> {
+/// Reads the input in two stages on two threads; on the fast path (`fast`), the priority lists are
+/// filed for later instead of resolved.
+fn read_stages<'a>(input: &'a [u8], progress: &mut dyn FnMut(usize), fast: bool) -> Res<Stages<'a>> {
     // A rough size guess from gen.py-like files (~200 bytes per applicant) avoids rehashing.
     let guess = input.len() / 200;
     // Two stages on two threads: this one reads the text into events (and hashes the names), the
@@ -92,11 +88,16 @@ fn read_stages<'a>(
     let (to_assembler, batches) = std::sync::mpsc::sync_channel::<Vec<(Event<'_>, usize)>>(4);
     let (recycle, recycled) = std::sync::mpsc::channel::<Vec<(Event<'_>, usize)>>();
     let result = std::thread::scope(|s| {
-        let assembler = s.spawn(move || -> Res<(Assembler<'_, usize>, Vec<u32>)> {
+        let assembler = s.spawn(move || -> Res<Stages<'_>> {
             let mut sink = Sink {
                 asm: Assembler::with_capacity(guess, guess / 5),
                 current: 0,
-                defs: Vec::new(),
+                fast: fast.then(|| Deferred {
+                    ranks: Ranks::for_input(input.len()),
+                    defs: Vec::new(),
+                    filed: 0,
+                    list_entry: None,
+                }),
             };
             for mut batch in batches {
                 // On an error, returning drops the receiver, which stops the reader.
@@ -104,7 +105,7 @@ fn read_stages<'a>(
                 batch.clear();
                 let _ = recycle.send(batch);
             }
-            Ok((sink.asm, sink.defs))
+            Ok((sink.asm, sink.fast))
         });
         let mut r = Reader {
             b: input,
@@ -114,8 +115,7 @@ fn read_stages<'a>(
             progress,
             next_report: 1 << 20,
             pending: Vec::with_capacity(BATCH),
-            defer,
-            posts_defined: 0,
+            fast,
         };
         let read = match r.document() {
             // Events read before a syntax error come first in the document: they are assembled
@@ -126,11 +126,10 @@ fn read_stages<'a>(
             }
             Ok(()) => r.flush(),
         };
-        let ranks = r.defer.take();
         drop(r);
         match (assembler.join(), read) {
             (Ok(Err(e)), _) | (Ok(Ok(_)), Err(e)) => Err(e),
-            (Ok(Ok((asm, defs))), Ok(())) => Ok((asm, defs, ranks)),
+            (Ok(Ok(stages)), Ok(())) => Ok(stages),
             (Err(_), _) => Err(BuildError {
                 problem: Problem::InvalidJson("internal error: the assembler stopped".to_owned()),
                 at: None,
@@ -176,8 +175,9 @@ enum Event<'a> {
     Capacity(u64),
     /// A capacity that is not an integer literal, or does not fit: the text found.
     BadCapacity(String),
-    /// The number of entries of the current post's priority list filed for later (fast path).
-    Deferred(u32),
+    /// On the fast path, an entry of a priority list whose name is at most 16 bytes long: its
+    /// length and its bytes as two little-endian words (zero beyond the name).
+    Short(usize, u64, u64),
     EndPost,
 }
 
@@ -198,10 +198,8 @@ struct Reader<'a, 'p> {
     next_report: usize,
     /// Events read but not yet sent, with their offsets.
     pending: Vec<(Event<'a>, usize)>,
-    /// On the fast path: where priority-list entries are filed instead of sent as events.
-    defer: Option<Ranks>,
-    /// How many posts were defined so far.
-    posts_defined: u32,
+    /// Whether this is the fast path (see [`read_fast`]).
+    fast: bool,
 }
 
 /// The assembling stage: events to the instance's tables.
@@ -209,14 +207,21 @@ struct Sink<'a> {
     asm: Assembler<'a, usize>,
     /// The applicant or post whose list is being assembled.
     current: u32,
-    /// The id of each post defined, in order of definition.
-    defs: Vec<u32>,
+    /// On the fast path, the priority lists filed so far.
+    fast: Option<Deferred>,
 }
 
-/// A name read from the input, with its hash.
-fn named(name: Cow<'_, str>) -> (Cow<'_, str>, u64) {
-    let h = crate::intern::hash(name.as_bytes());
-    (name, h)
+/// What the fast path keeps for resolving the priority lists after reading.
+pub(crate) struct Deferred {
+    /// The entries, filed.
+    pub(crate) ranks: Ranks,
+    /// The id of each post defined, in order of definition.
+    pub(crate) defs: Vec<u32>,
+    /// How many entries of the current post's list were filed.
+    filed: u32,
+    /// The applicants' list entries without ranks, made when the first post is read (all lists
+    /// are read by then, and this thread has time while the other reads the priority lists).
+    pub(crate) list_entry: Option<Vec<u64>>,
 }
 
 #[derive(PartialEq, Eq, Clone, Copy)]
@@ -253,13 +258,29 @@ impl<'a> Reader<'a, '_> {
     }
 }
 
+impl Deferred {
+    /// Files an entry of the current post's list with `push` (given the post's definition
+    /// ordinal and the entry's rank).
+    fn file(&mut self, push: impl FnOnce(&mut Ranks, u32, u32) -> bool, at: usize) -> Res<()> {
+        let def = u32::try_from(self.defs.len().wrapping_sub(1)).unwrap_or(u32::MAX);
+        match (push(&mut self.ranks, def, self.filed), self.filed.checked_add(1)) {
+            (true, Some(n)) => {
+                self.filed = n;
+                Ok(())
+            }
+            _ => invalid("too large for the fast path", at),
+        }
+    }
+}
+
 impl<'a> Sink<'a> {
     /// Assembles a batch of events, prefetching name-table slots ahead.
     fn assemble(&mut self, pending: &mut [(Event<'a>, usize)]) -> Res<()> {
         for i in 0..pending.len() {
             match pending.get(i + AHEAD) {
                 Some((Event::Choice(_, h), _)) => self.asm.prefetch_post(*h),
-                Some((Event::Rank(_, h) | Event::Applicant(_, h), _)) => self.asm.prefetch_applicant(*h),
+                Some((Event::Applicant(_, h), _)) => self.asm.prefetch_applicant(*h),
+                Some((Event::Rank(_, h), _)) if self.fast.is_none() => self.asm.prefetch_applicant(*h),
                 _ => {}
             }
             let Some((event, at)) = pending.get_mut(i) else {
@@ -271,10 +292,22 @@ impl<'a> Sink<'a> {
                 Event::Choice(name, h) => self.asm.choice(self.current, name, h, at)?,
                 Event::Post(name, h) => {
                     self.current = self.asm.post(name, h, at)?;
-                    self.defs.push(self.current);
+                    if let Some(fast) = &mut self.fast {
+                        fast.defs.push(self.current);
+                        fast.filed = 0;
+                        if fast.list_entry.is_none() {
+                            fast.list_entry = Some(self.asm.unranked_entries());
+                        }
+                    }
                 }
-                Event::Deferred(count) => self.asm.deferred_ranks(self.current, count, at)?,
-                Event::Rank(name, h) => self.asm.rank(self.current, name, h, at)?,
+                Event::Rank(name, h) => match &mut self.fast {
+                    Some(fast) => fast.file(|r, def, rank| r.push(name.as_bytes(), def, rank), at)?,
+                    None => self.asm.rank(self.current, name, h, at)?,
+                },
+                Event::Short(len, w0, w1) => match &mut self.fast {
+                    Some(fast) => fast.file(|r, def, rank| r.push_words(len, w0, w1, def, rank), at)?,
+                    None => return invalid("a filed entry outside the fast path", at),
+                },
                 Event::Couple(couple) => {
                     let (members, pairs) = *couple;
                     let c = self.asm.couple(members)?;
@@ -292,7 +325,12 @@ impl<'a> Sink<'a> {
                         at: Some(at),
                     })
                 }
-                Event::EndPost => self.asm.end_post(self.current, at)?,
+                Event::EndPost => {
+                    if let Some(fast) = &self.fast {
+                        self.asm.deferred_ranks(self.current, fast.filed, at)?;
+                    }
+                    self.asm.end_post(self.current, at)?;
+                }
             }
         }
         Ok(())
@@ -363,6 +401,62 @@ impl<'a> Reader<'a, '_> {
             return Ok(false);
         }
         Ok(true)
+    }
+
+    /// A name of at most 15 bytes without escapes or control characters, found a word at a time:
+    /// its start offset (the quote), its length, and its bytes as two little-endian words (zero
+    /// beyond the name); the reader is then past it. `None` for anything else (only whitespace
+    /// consumed): [`Self::string`] reads it then, with the same result or error.
+    #[inline]
+    fn short_name(&mut self) -> Option<(usize, usize, u64, u64)> {
+        const LO: u64 = 0x0101_0101_0101_0101;
+        const HI: u64 = 0x8080_8080_8080_8080;
+        // Per byte, the high bit set at the first byte that is a quote, a backslash or a control
+        // character (bits above the first may be wrong, which does not matter).
+        let special = |w: u64| {
+            let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+            zero(w ^ (LO * u64::from(b'"')))
+                | zero(w ^ (LO * u64::from(b'\\')))
+                | (w.wrapping_sub(LO * 0x20) & !w & HI)
+        };
+        self.ws();
+        let start = self.i;
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let words = self.b.get(start + 1..start + 17)?;
+        let w0 = u64::from_le_bytes(<[u8; 8]>::try_from(words.get(..8)?).ok()?);
+        let w1 = u64::from_le_bytes(<[u8; 8]>::try_from(words.get(8..)?).ok()?);
+        let (s0, s1) = (special(w0), special(w1));
+        let len = if s0 != 0 {
+            (s0.trailing_zeros() / 8) as usize
+        } else if s1 != 0 {
+            8 + (s1.trailing_zeros() / 8) as usize
+        } else {
+            return None;
+        };
+        if words.get(len) != Some(&b'"') {
+            return None;
+        }
+        let keep = |w: u64, n: usize| if n >= 8 { w } else { w & ((1u64 << (8 * n)) - 1) };
+        let (w0, w1) = (keep(w0, len), if len > 8 { keep(w1, len - 8) } else { 0 });
+        self.i = start + len + 2;
+        Some((start, len, w0, w1))
+    }
+
+    /// A name (a string) with its start offset and its hash: [`Self::string`], faster for short
+    /// names.
+    fn name(&mut self, what: &str) -> Res<(Cow<'a, str>, usize, u64)> {
+        if let Some((start, len, w0, w1)) = self.short_name() {
+            let body = start + 1;
+            return match std::str::from_utf8(self.b.get(body..body + len).unwrap_or(&[])) {
+                Ok(s) => Ok((Cow::Borrowed(s), start, crate::intern::hash_words(len, w0, w1))),
+                Err(e) => invalid("invalid UTF-8 in a string", body + e.valid_up_to()),
+            };
+        }
+        let (s, at) = self.string(what)?;
+        let h = crate::intern::hash(s.as_bytes());
+        Ok((s, at, h))
     }
 
     /// A string (its start offset and text), borrowed from the input unless it has escapes.
@@ -565,7 +659,7 @@ impl<'a> Reader<'a, '_> {
                 }
                 // The fast path resolves priority lists against the applicants read before them.
                 let layout = [Section::Applicants, Section::Posts];
-                if self.defer.is_some() && layout.get(seen.len()) != Some(&section) {
+                if self.fast && layout.get(seen.len()) != Some(&section) {
                     return invalid("not the layout of the fast path", at);
                 }
                 seen.push(section);
@@ -596,14 +690,12 @@ impl<'a> Reader<'a, '_> {
             return Ok(());
         }
         loop {
-            let (name, at) = self.string("an applicant's name")?;
+            let (name, at, h) = self.name("an applicant's name")?;
             self.expect(b':', "':'")?;
-            let (name, h) = named(name);
             self.push(Event::Applicant(name, h), at)?;
             if self.open(b'[', b']', "'[' (an applicant's list of posts)")? {
                 loop {
-                    let (post, at) = self.string("a post's name")?;
-                    let (post, h) = named(post);
+                    let (post, at, h) = self.name("a post's name")?;
                     self.push(Event::Choice(post, h), at)?;
                     if !self.more(b']')? {
                         break;
@@ -622,9 +714,8 @@ impl<'a> Reader<'a, '_> {
             return Ok(());
         }
         loop {
-            let (name, name_at) = self.string("a post's name")?;
+            let (name, name_at, h) = self.name("a post's name")?;
             self.expect(b':', "':'")?;
-            let (name, h) = named(name);
             self.push(Event::Post(name, h), name_at)?;
             let (mut has_cap, mut has_prio) = (false, false);
             if self.open(
@@ -642,7 +733,7 @@ impl<'a> Reader<'a, '_> {
                         }
                         "priority" if !has_prio => {
                             has_prio = true;
-                            self.priority(at)?;
+                            self.priority()?;
                         }
                         "capacity" | "priority" => return invalid(format!("key {key:?} appears twice"), at),
                         other => {
@@ -660,7 +751,6 @@ impl<'a> Reader<'a, '_> {
                 }
             }
             self.push(Event::EndPost, name_at)?;
-            self.posts_defined = self.posts_defined.saturating_add(1);
             self.report();
             if !self.more(b'}')? {
                 return Ok(());
@@ -668,31 +758,24 @@ impl<'a> Reader<'a, '_> {
         }
     }
 
-    /// A post's priority list: events, or on the fast path entries filed for later.
-    fn priority(&mut self, key_at: usize) -> Res<()> {
-        let mut filed = 0u32;
+    /// A post's priority list: on the fast path, short names go as their bytes (not checked for
+    /// UTF-8: a name that is not valid UTF-8 is no applicant's, and the exact reader then reports
+    /// it); the assembler files them.
+    fn priority(&mut self) -> Res<()> {
         if self.open(b'[', b']', "'[' (a post's priority list)")? {
             loop {
-                let (a, at) = self.string("an applicant's name")?;
-                if let Some(ranks) = &mut self.defer {
-                    if !ranks.push(a.as_bytes(), self.posts_defined, filed) {
-                        return invalid("too large for the fast path", at);
+                let short = if self.fast { self.short_name() } else { None };
+                match short {
+                    Some((at, len, w0, w1)) => self.push(Event::Short(len, w0, w1), at)?,
+                    None => {
+                        let (a, at, h) = self.name("an applicant's name")?;
+                        self.push(Event::Rank(a, h), at)?;
                     }
-                    filed = match filed.checked_add(1) {
-                        Some(n) => n,
-                        None => return invalid("too large for the fast path", at),
-                    };
-                } else {
-                    let (a, h) = named(a);
-                    self.push(Event::Rank(a, h), at)?;
                 }
                 if !self.more(b']')? {
                     break;
                 }
             }
-        }
-        if self.defer.is_some() {
-            self.push(Event::Deferred(filed), key_at)?;
         }
         Ok(())
     }

@@ -141,7 +141,22 @@ pub fn write_json(
     order: &Order,
     explanations: bool,
 ) -> io::Result<()> {
-    let m = &outcome.matching;
+    write_json_head(w, instance, &outcome.matching, order)?;
+    write_json_tail(w, instance, outcome, order, explanations)
+}
+
+/// The first part of [`write_json`]: the assignments and the list of those not placed, which
+/// need the matching only (so they can be written while the checker runs). Ends after the
+/// `"unmatched"` list's `]`.
+///
+/// # Errors
+/// Whatever the writer returns.
+pub fn write_json_head(
+    w: &mut impl Write,
+    instance: &Instance,
+    m: &crate::Matching,
+    order: &Order,
+) -> io::Result<()> {
     w.write_all(b"{\"assignments\": {")?;
     let mut first = true;
     for &a in &order.applicants {
@@ -162,9 +177,25 @@ pub fn write_json(
             string(w, instance.applicant_name(a))?;
         }
     }
+    w.write_all(b"]")
+}
+
+/// The rest of [`write_json`] after [`write_json_head`]: stability, blocking pairs, violations,
+/// statistics and (when asked for) the explanations.
+///
+/// # Errors
+/// Whatever the writer returns.
+pub fn write_json_tail(
+    w: &mut impl Write,
+    instance: &Instance,
+    outcome: &Outcome,
+    order: &Order,
+    explanations: bool,
+) -> io::Result<()> {
+    let m = &outcome.matching;
     write!(
         w,
-        "],\n\"stable\": {},\n\"blocking_pairs\": [",
+        ",\n\"stable\": {},\n\"blocking_pairs\": [",
         outcome.verdict.is_stable()
     )?;
     for (i, b) in outcome.verdict.blocking_pairs.iter().enumerate() {
@@ -288,7 +319,21 @@ pub fn write_csv(
     order: &Order,
     explanations: bool,
 ) -> io::Result<()> {
-    let m = &outcome.matching;
+    write_csv_of(w, instance, &outcome.matching, order, explanations)
+}
+
+/// [`write_csv`] given the matching only: the CSV result does not depend on the checker's verdict
+/// or the statistics, so it can be written while they are computed.
+///
+/// # Errors
+/// Whatever the writer returns.
+pub fn write_csv_of(
+    w: &mut impl Write,
+    instance: &Instance,
+    m: &crate::Matching,
+    order: &Order,
+    explanations: bool,
+) -> io::Result<()> {
     w.write_all(if explanations {
         b"applicant,post,choice,explanation\n"
     } else {
