@@ -4,11 +4,11 @@
 //! can include it by path (docs/fuzzing.md).
 
 use super::{invalid, Failure, EXIT_INVALID};
-use jetdesk_placement::{Instance, InstanceBuilder, InstanceError, Position};
+use jetdesk_placement::{Instance, InstanceBuilder, InstanceError, Position, Problem};
 use std::path::Path;
 
-/// Splits CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF) into records of
-/// `(field, 1-based field number)`, with the 1-based line each record starts on.
+/// Splits CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF) into records (their
+/// fields), with the 1-based line each record starts on; blank rows are left out.
 fn csv_records(path: &Path, bytes: &[u8]) -> Result<Vec<(u64, Vec<String>)>, Failure> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = 1 + bytes
@@ -57,7 +57,7 @@ fn csv_records(path: &Path, bytes: &[u8]) -> Result<Vec<(u64, Vec<String>)>, Fai
             '\r' if chars.peek() == Some(&'\n') => {}
             '\n' => {
                 record.push(std::mem::take(&mut field));
-                if !(record.len() == 1 && record.first().is_some_and(String::is_empty)) {
+                if !is_blank(&record) {
                     records.push((record_line, std::mem::take(&mut record)));
                 }
                 record.clear();
@@ -89,11 +89,39 @@ fn csv_records(path: &Path, bytes: &[u8]) -> Result<Vec<(u64, Vec<String>)>, Fai
             ),
         ));
     }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
+    record.push(field);
+    if !is_blank(&record) {
         records.push((record_line, record));
     }
     Ok(records)
+}
+
+/// A row with nothing but white space in every field (an empty line, `,,,` as spreadsheets write
+/// an empty row, or spaces): not an entry, skipped wherever it is.
+fn is_blank(record: &[String]) -> bool {
+    record.iter().all(|f| f.trim().is_empty())
+}
+
+/// The trimmed name in a record's `field` (0-based), refused when empty: a row with something in
+/// it but no name is a mistake (blank rows never get here).
+fn required_name(
+    path: &Path,
+    line: u64,
+    record: &[String],
+    field: usize,
+    what: &str,
+) -> Result<String, Failure> {
+    match record.get(field).map(|s| s.trim()) {
+        Some(name) if !name.is_empty() => Ok(name.to_owned()),
+        _ => Err((
+            EXIT_INVALID,
+            format!(
+                "{}: line {line}, field {}: {what} without a name",
+                path.display(),
+                field + 1
+            ),
+        )),
+    }
 }
 
 /// The non-empty cells after the first `skip`, with their 1-based field numbers; an empty cell
@@ -134,7 +162,7 @@ pub(super) fn read_csv(
         move |e: InstanceError| invalid(&path, &e)
     };
     for (line, record) in csv_records(applicants_path, applicants)?.into_iter().skip(1) {
-        let name = record.first().map(|s| s.trim().to_owned()).unwrap_or_default();
+        let name = required_name(applicants_path, line, &record, 0, "an applicant")?;
         let choices = cells(applicants_path, line, &record, 1)?;
         no_duplicate_cells(&name, line, &choices).map_err(fail_in(applicants_path))?;
         b.at(at(line, 1));
@@ -142,7 +170,7 @@ pub(super) fn read_csv(
             .map_err(fail_in(applicants_path))?;
     }
     for (line, record) in csv_records(posts_path, posts)?.into_iter().skip(1) {
-        let name = record.first().map(|s| s.trim().to_owned()).unwrap_or_default();
+        let name = required_name(posts_path, line, &record, 0, "a post")?;
         let cap_text = record.get(1).map(|s| s.trim().to_owned()).unwrap_or_default();
         let Some(capacity) = cap_text.parse::<u32>().ok().filter(|&c| c > 0) else {
             return Err((
@@ -160,7 +188,10 @@ pub(super) fn read_csv(
     }
     if let Some((path, bytes)) = couples {
         for (line, record) in csv_records(path, bytes)?.into_iter().skip(1) {
-            let members = [0, 1].map(|i| record.get(i).map(|s| s.trim().to_owned()).unwrap_or_default());
+            let members = [
+                required_name(path, line, &record, 0, "a couple's first member")?,
+                required_name(path, line, &record, 1, "a couple's second member")?,
+            ];
             let posts = cells(path, line, &record, 2)?;
             if posts.len() % 2 != 0 {
                 return Err((
@@ -182,7 +213,76 @@ pub(super) fn read_csv(
             b.couple(members, pairs).map_err(fail_in(path))?;
         }
     }
-    b.build().map_err(|e| (EXIT_INVALID, format!("CSV input: {e}")))
+    let files = Files {
+        applicants: (applicants_path, applicants),
+        posts: (posts_path, posts),
+        couples,
+    };
+    b.build().map_err(|e| files.undefined_name(&e))
+}
+
+/// The three inputs, kept to find where a name that is never defined was used.
+struct Files<'a> {
+    applicants: (&'a Path, &'a [u8]),
+    posts: (&'a Path, &'a [u8]),
+    couples: Option<(&'a Path, &'a [u8])>,
+}
+
+impl Files<'_> {
+    /// The builder's error for a name used but never defined, said with the file, line and field of
+    /// its first use (found by reading the files again: this only happens on the way out). Posts are
+    /// named in the applicants and couples files; applicants are named in the posts file.
+    fn undefined_name(&self, e: &InstanceError) -> Failure {
+        let display = |path: &Path| path.display().to_string();
+        let (file, found, message) = match &e.problem {
+            Problem::UnknownPost { post, named_by } => {
+                let in_applicants = first_use(self.applicants, 1, post).map(|at| (self.applicants, at));
+                let in_couples = || self.couples.and_then(|c| Some((c, first_use(c, 2, post)?)));
+                let (file, found) = match in_applicants.or_else(in_couples) {
+                    Some((file, at)) => (file, Some(at)),
+                    None => (self.applicants, None),
+                };
+                let message = format!(
+                    "unknown post {post:?} in the list of {named_by} (not in {})",
+                    display(self.posts.0)
+                );
+                (file, found, message)
+            }
+            Problem::UnknownApplicant { applicant, post } => {
+                let message = format!(
+                    "post {post:?} ranks {applicant:?}, who is not in {}{}",
+                    display(self.applicants.0),
+                    self.couples
+                        .map(|(c, _)| format!(" nor in {}", display(c)))
+                        .unwrap_or_default()
+                );
+                (self.posts, first_use(self.posts, 2, applicant), message)
+            }
+            _ => {
+                // Not a name left undefined (the builder reports nothing else at the end); say
+                // which files were being read.
+                let mut names = vec![display(self.applicants.0), display(self.posts.0)];
+                names.extend(self.couples.map(|(c, _)| display(c)));
+                return (EXIT_INVALID, format!("{}: {e}", names.join(", ")));
+            }
+        };
+        let at = match (found, e.position) {
+            (Some((line, field)), _) => format!("line {line}, field {field}: "),
+            (None, Some(p)) => format!("line {}: ", p.line),
+            (None, None) => String::new(),
+        };
+        (EXIT_INVALID, format!("{}: {at}{message}", display(file.0)))
+    }
+}
+
+/// The line and 1-based field of the first cell after the first `skip` (header row left out) that
+/// holds `name`.
+fn first_use((path, bytes): (&Path, &[u8]), skip: usize, name: &str) -> Option<(u64, u64)> {
+    let records = csv_records(path, bytes).ok()?;
+    records.iter().skip(1).find_map(|(line, record)| {
+        let field = record.iter().skip(skip).position(|f| f.trim() == name)?;
+        Some((*line, (skip + field + 1) as u64))
+    })
 }
 
 /// Refuses a post listed twice by one applicant, naming the cell (the builder only knows the line).
@@ -191,7 +291,7 @@ fn no_duplicate_cells(applicant: &str, line: u64, choices: &[(String, u64)]) -> 
     for (post, col) in choices {
         if !seen.insert(post.as_str()) {
             return Err(InstanceError {
-                problem: jetdesk_placement::Problem::DuplicateChoice {
+                problem: Problem::DuplicateChoice {
                     applicant: applicant.to_owned(),
                     post: post.clone(),
                 },
@@ -200,4 +300,113 @@ fn no_duplicate_cells(applicant: &str, line: u64, choices: &[(String, u64)]) -> 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(applicants: &str, posts: &str, couples: Option<&str>) -> Result<Instance, Failure> {
+        read_csv(
+            Path::new("a.csv"),
+            applicants.as_bytes(),
+            Path::new("p.csv"),
+            posts.as_bytes(),
+            couples.map(|c| (Path::new("c.csv"), c.as_bytes())),
+        )
+    }
+
+    fn refusal(applicants: &str, posts: &str, couples: Option<&str>) -> String {
+        match read(applicants, posts, couples) {
+            Ok(_) => panic!("accepted:\n{applicants}\n{posts}\n{couples:?}"),
+            Err((code, message)) => {
+                assert_eq!(code, EXIT_INVALID, "{message}");
+                message
+            }
+        }
+    }
+
+    #[test]
+    fn blank_rows_are_not_entries_wherever_they_are() {
+        // Empty lines (LF and CRLF), rows of empty cells as spreadsheets save an empty row, a row
+        // of spaces and tabs: before, between and after the entries of every file, twice at the end.
+        let applicants = concat!(
+            "\r\napplicant,choice_1,choice_2\r\n\r\nAiko,Sapporo,Naha\r\n,,\r\n   \r\n",
+            "Ben,Naha\r\n,,\r\n,,\r\n"
+        );
+        let posts = "post,capacity,priority_1,priority_2\n\nSapporo,1,Aiko\n ,\t,\nNaha,2,Ben,Aiko\n\n\n";
+        let couples =
+            "member_1,member_2,pair_1_post_1,pair_1_post_2\n,,,\nChloé,Dan,Sapporo,Naha\n,,,\n\" \",,,";
+        let instance = match read(applicants, posts, Some(couples)) {
+            Ok(instance) => instance,
+            Err((_, message)) => panic!("{message}"),
+        };
+        let mut applicants: Vec<&str> = instance
+            .applicants()
+            .map(|a| instance.applicant_name(a))
+            .collect();
+        applicants.sort_unstable();
+        assert_eq!(applicants, ["Aiko", "Ben", "Chloé", "Dan"]);
+        let posts: Vec<&str> = instance.posts().map(|p| instance.post_name(p)).collect();
+        assert_eq!(posts, ["Sapporo", "Naha"]);
+        assert_eq!(instance.couple_count(), 1);
+    }
+
+    #[test]
+    fn a_row_with_cells_but_no_name_is_refused_with_its_file_line_and_field() {
+        let posts = "post,capacity\nSapporo,1\n";
+        assert_eq!(
+            refusal("applicant,choice_1\nAiko,Sapporo\n  ,Sapporo\n", posts, None),
+            "a.csv: line 3, field 1: an applicant without a name"
+        );
+        assert_eq!(
+            refusal(
+                "applicant,choice_1\nAiko,Sapporo\n",
+                "post,capacity\n\n,1,Aiko\n",
+                None
+            ),
+            "p.csv: line 3, field 1: a post without a name"
+        );
+        assert_eq!(
+            refusal(
+                "applicant\n",
+                posts,
+                Some("member_1,member_2,pair_1_post_1,pair_1_post_2\nChloé,,Sapporo,Sapporo\n")
+            ),
+            "c.csv: line 2, field 2: a couple's second member without a name"
+        );
+    }
+
+    #[test]
+    fn a_name_never_defined_is_reported_in_the_file_that_uses_it() {
+        let posts = "post,capacity,priority_1\nSapporo,1,Aiko\n";
+        let m = refusal(
+            "applicant,choice_1\nAiko,Sapporo\n\nBen,Sapporo,Kobe\n",
+            posts,
+            None,
+        );
+        assert!(
+            m.starts_with("a.csv: line 4, field 3: unknown post \"Kobe\""),
+            "{m}"
+        );
+        assert!(m.contains("not in p.csv"), "{m}");
+
+        let couples = "member_1,member_2,pair_1_post_1,pair_1_post_2\nChloé,Dan,Sapporo,Kobe\n";
+        let m = refusal("applicant,choice_1\nAiko,Sapporo\n", posts, Some(couples));
+        assert!(
+            m.starts_with("c.csv: line 2, field 4: unknown post \"Kobe\""),
+            "{m}"
+        );
+
+        let posts = "post,capacity,priority_1,priority_2\nSapporo,1,Aiko,Zoe\n";
+        let m = refusal(
+            "applicant,choice_1\nAiko,Sapporo\n",
+            posts,
+            Some("member_1,member_2\n"),
+        );
+        assert_eq!(
+            m,
+            "p.csv: line 2, field 4: post \"Sapporo\" ranks \"Zoe\", who is not in a.csv nor in c.csv"
+        );
+    }
 }
