@@ -223,22 +223,16 @@ pub mod placement {
         [applicants, posts, couples]
     }
 
-    /// One CSV record, every field quoted, CRLF-terminated (a record of one empty field would read
-    /// as a blank line, so it gets a second, empty, field, which the reader ignores as a trailing
-    /// empty cell).
+    /// One CSV record, every field quoted, CRLF-terminated (names are never empty in CSV input, so
+    /// no record is a blank row).
     fn csv_record<'a>(out: &mut String, fields: impl IntoIterator<Item = &'a str>) {
-        let mut n = 0;
-        for f in fields {
-            if n > 0 {
+        for (i, f) in fields.into_iter().enumerate() {
+            if i > 0 {
                 out.push(',');
             }
             out.push('"');
             out.push_str(&f.replace('"', "\"\""));
             out.push('"');
-            n += 1;
-        }
-        if n == 1 && out.ends_with("\"\"") {
-            out.push(',');
         }
         out.push_str("\r\n");
     }
