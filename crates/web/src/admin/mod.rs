@@ -2,8 +2,10 @@
 //! in the audit log with its before and after.
 
 use crate::access::{Access, RouteDef};
+use crate::dashboard::exports::{every_page, send, Export, ExportLinks, Format, Table};
 use crate::error::{AppError, AppResult};
 use crate::forms::{url_encode, FormErrors};
+use crate::i18n::Lang;
 use crate::page::Page;
 use crate::session::Ctx;
 use crate::AppState;
@@ -23,6 +25,8 @@ const PAGE_SIZE: i64 = 25;
 pub(crate) fn routes() -> Vec<RouteDef> {
     vec![
         RouteDef::get("/admin/users", ADMIN, get(users)),
+        RouteDef::get("/admin/users.csv", ADMIN, get(users_export)),
+        RouteDef::get("/admin/users.xlsx", ADMIN, get(users_export)),
         RouteDef::get("/admin/users/{id}", ADMIN, get(user)),
         RouteDef::post("/admin/users/{id}/roles", ADMIN, post(set_roles)),
     ]
@@ -39,17 +43,23 @@ struct UsersTemplate {
     pages: i64,
     prev: Option<String>,
     next: Option<String>,
+    exports: ExportLinks,
 }
 
 impl UsersTemplate {
     fn role_names(&self, listing: &UserListing) -> String {
-        listing
-            .roles
-            .iter()
-            .map(|r| self.page.t(&format!("role-{r}")))
-            .collect::<Vec<_>>()
-            .join(", ")
+        role_names(self.page.lang, listing)
     }
+}
+
+/// A user's roles, named in `lang`.
+fn role_names(lang: Lang, listing: &UserListing) -> String {
+    listing
+        .roles
+        .iter()
+        .map(|r| lang.t(&format!("role-{r}")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Deserialize)]
@@ -59,12 +69,19 @@ struct UsersQuery {
     page: Option<i64>,
 }
 
+impl UsersQuery {
+    /// The search as the list and its export read it.
+    fn search(&self) -> String {
+        self.q.chars().take(100).collect()
+    }
+}
+
 async fn users(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(query): Query<UsersQuery>,
 ) -> AppResult<Html<String>> {
-    let q: String = query.q.chars().take(100).collect();
+    let q = query.search();
     let page_no = query.page.unwrap_or(1).max(1);
     let (users, total) = state
         .store
@@ -76,6 +93,7 @@ async fn users(
         page: Page::new(&ctx, ctx.lang().t("admin-users-title")),
         prev: (page_no > 1).then(|| link(page_no - 1)),
         next: (page_no < pages).then(|| link(page_no + 1)),
+        exports: ExportLinks::new("/admin/users", &[("q", &q)]),
         q,
         users,
         total,
@@ -83,6 +101,38 @@ async fn users(
         pages,
     };
     Ok(Html(t.render()?))
+}
+
+/// The user search in full (every page), as a file.
+async fn users_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    format: Format,
+    Query(query): Query<UsersQuery>,
+) -> AppResult<Response> {
+    let q = query.search();
+    let users = every_page(|limit, offset| {
+        let (store, q) = (&state.store, &q);
+        async move { Ok(store.list_users(q, limit, offset).await?) }
+    })
+    .await?;
+    let lang = ctx.lang();
+    let mut table = Table::new(lang, &["field-display-name", "field-email", "account-roles"]);
+    for listing in &users {
+        table.push(vec![
+            listing.user.display_name.clone(),
+            listing.user.email.clone(),
+            role_names(lang, listing),
+        ]);
+    }
+    let export = Export {
+        list: "users",
+        subject: "users".into(),
+        filters: format!("q={q}"),
+        file: "users".into(),
+        sheet: lang.t("admin-users-title"),
+    };
+    send(&state, &ctx, format, export, table).await
 }
 
 #[derive(Template)]

@@ -2,14 +2,15 @@
 //! application has no route that edits or deletes an audit entry (the store has no such query).
 
 use crate::access::{Access, RouteDef};
-use crate::error::AppResult;
+use crate::dashboard::exports::{every_page, send, Export, ExportLinks, Format, Table};
+use crate::error::{AppError, AppResult};
 use crate::forms::{url_encode, FormErrors};
 use crate::page::{format_time, Page};
 use crate::session::Ctx;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Html;
+use axum::response::{Html, Response};
 use axum::routing::get;
 use jetdesk_domain::Role;
 use jetdesk_store::{AuditFilter, AuditRow};
@@ -19,7 +20,11 @@ const VIEWERS: Access = Access::Roles(&[Role::Coordinator, Role::Admin]);
 const PAGE_SIZE: i64 = 50;
 
 pub(crate) fn routes() -> Vec<RouteDef> {
-    vec![RouteDef::get("/admin/audit", VIEWERS, get(viewer))]
+    vec![
+        RouteDef::get("/admin/audit", VIEWERS, get(viewer)),
+        RouteDef::get("/admin/audit.csv", VIEWERS, get(audit_export)),
+        RouteDef::get("/admin/audit.xlsx", VIEWERS, get(audit_export)),
+    ]
 }
 
 #[derive(Deserialize, Default)]
@@ -50,6 +55,7 @@ struct AuditTemplate {
     pages: i64,
     prev: Option<String>,
     next: Option<String>,
+    exports: ExportLinks,
 }
 
 impl AuditTemplate {
@@ -67,11 +73,9 @@ fn london_day_start(date: &str) -> Option<i64> {
     Some(day.in_tz("Europe/London").ok()?.timestamp().as_second())
 }
 
-async fn viewer(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<AuditQuery>,
-) -> AppResult<Html<String>> {
+/// The store's filter from the viewer's fields, and a message beside each field that cannot be
+/// read. Shared by the viewer and its export.
+async fn audit_filter(state: &AppState, ctx: &Ctx, q: &AuditQuery) -> AppResult<(AuditFilter, FormErrors)> {
     let lang = ctx.lang();
     let mut errors = FormErrors::default();
     let mut filter = AuditFilter {
@@ -103,6 +107,16 @@ async fn viewer(
             None => errors.add("to", lang.t("dashboard-audit-error-date")),
         }
     }
+    Ok((filter, errors))
+}
+
+async fn viewer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Html<String>> {
+    let lang = ctx.lang();
+    let (filter, errors) = audit_filter(&state, &ctx, &q).await?;
     let page_no = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let (rows, total) = if errors.is_empty() {
         state
@@ -128,6 +142,16 @@ async fn viewer(
         prev: (page_no > 1).then(|| link(page_no - 1)),
         next: (page_no < pages).then(|| link(page_no + 1)),
         errors,
+        exports: ExportLinks::new(
+            "/admin/audit",
+            &[
+                ("actor", &q.actor),
+                ("action", &q.action),
+                ("subject", &q.subject),
+                ("from", &q.from),
+                ("to", &q.to),
+            ],
+        ),
         fields: vec![
             ("actor", "dashboard-audit-actor", q.actor.clone(), "text"),
             ("action", "dashboard-audit-action", q.action.clone(), "text"),
@@ -141,6 +165,62 @@ async fn viewer(
         pages,
     };
     Ok(Html(t.render()?))
+}
+
+/// The filtered log in full (every page, newest first), as a file. A filter that cannot be read
+/// is refused with its message rather than ignored.
+async fn audit_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    format: Format,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Response> {
+    let lang = ctx.lang();
+    let (filter, errors) = audit_filter(&state, &ctx, &q).await?;
+    if let Some((_, message)) = errors.list().first() {
+        return Err(AppError::BadRequest(message.to_string()));
+    }
+    let rows = every_page(|limit, offset| {
+        let (store, filter) = (&state.store, &filter);
+        async move { Ok(store.audit_page(filter, limit, offset).await?) }
+    })
+    .await?;
+    let mut table = Table::new(
+        lang,
+        &[
+            "dashboard-audit-when",
+            "dashboard-audit-actor",
+            "dashboard-audit-action",
+            "dashboard-audit-subject",
+            "dashboard-audit-before",
+            "dashboard-audit-after",
+        ],
+    );
+    for r in rows {
+        table.push(vec![
+            format_time(r.at),
+            r.actor_email.unwrap_or_default(),
+            r.action,
+            r.subject,
+            r.before_value.unwrap_or_default(),
+            r.after_value.unwrap_or_default(),
+        ]);
+    }
+    let export = Export {
+        list: "audit",
+        subject: "audit".into(),
+        filters: format!(
+            "actor={} action={} subject={} from={} to={}",
+            q.actor.trim(),
+            filter.action_prefix,
+            filter.subject,
+            q.from.trim(),
+            q.to.trim()
+        ),
+        file: "audit-log".into(),
+        sheet: lang.t("dashboard-audit-title"),
+    };
+    send(&state, &ctx, format, export, table).await
 }
 
 #[cfg(test)]

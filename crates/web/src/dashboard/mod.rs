@@ -6,7 +6,7 @@
 //! shapes them. It never writes anything but audit entries.
 
 mod audit;
-mod exports;
+pub(crate) mod exports;
 mod svg;
 
 use crate::access::{Access, RouteDef};

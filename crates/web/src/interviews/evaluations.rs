@@ -9,8 +9,10 @@ use super::booking::organizer;
 use super::ics::{self, Invitation};
 use super::{london_instant, when, LocalTimeProblem, ZONE};
 use crate::access::{Access, RouteDef};
+use crate::dashboard::exports::{send, Export, ExportLinks, Format, Table};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Form, FormErrors};
+use crate::i18n::Lang;
 use crate::page::Page;
 use crate::session::Ctx;
 use crate::AppState;
@@ -36,6 +38,8 @@ pub(crate) fn routes() -> Vec<RouteDef> {
         RouteDef::get("/my/japanese-evaluation", APPLICANT, get(my_page)),
         RouteDef::post("/my/japanese-evaluation", APPLICANT, post(request)),
         RouteDef::get("/evaluations", EVALUATORS, get(list)),
+        RouteDef::get("/evaluations.csv", EVALUATORS, get(list_export)),
+        RouteDef::get("/evaluations.xlsx", EVALUATORS, get(list_export)),
         RouteDef::post("/evaluations/{id}/delegate", COORDINATOR, post(delegate)),
         RouteDef::post("/evaluations/{id}/confirm", EVALUATORS, post(confirm)),
         RouteDef::post("/evaluations/{id}/result", EVALUATORS, post(result)),
@@ -53,8 +57,13 @@ fn advice_key(level: &str) -> &'static str {
 
 /// A level's label: "N2", or "below N5".
 fn level_label(page: &Page, level: &str) -> String {
+    level_text(page.lang, level)
+}
+
+/// [`level_label`] in `lang`.
+fn level_text(lang: Lang, level: &str) -> String {
     if level == "none" {
-        page.t("ev-level-none")
+        lang.t("ev-level-none")
     } else {
         level.to_uppercase()
     }
@@ -278,6 +287,7 @@ struct ListTemplate {
     interviewers: Vec<Interviewer>,
     requests: Vec<StaffView>,
     levels: [&'static str; 6],
+    exports: ExportLinks,
 }
 
 impl ListTemplate {
@@ -304,10 +314,33 @@ async fn list(
         _ => None,
     };
     let page = Page::new(&ctx, ctx.lang().t("ev-list-title")).with_notice(notice);
+    let (interviewers, requests) = staff_requests(&state, ctx.lang(), coordinator, user.id).await?;
+    Ok(Html(
+        ListTemplate {
+            page,
+            csrf: ctx.csrf().await?,
+            coordinator,
+            interviewers,
+            requests,
+            levels: LEVELS,
+            exports: ExportLinks::new("/evaluations", &[]),
+        }
+        .render()?,
+    ))
+}
+
+/// The requests a user sees (a coordinator every one, an interviewer those delegated to them)
+/// with their times, evaluator and level, and the interviewers. Shared by the list and its export.
+async fn staff_requests(
+    state: &AppState,
+    lang: Lang,
+    coordinator: bool,
+    user_id: i64,
+) -> AppResult<(Vec<Interviewer>, Vec<StaffView>)> {
     let interviewers = state.store.interviewers().await?;
     let rows = state
         .store
-        .japanese_evaluations(if coordinator { 0 } else { user.id })
+        .japanese_evaluations(if coordinator { 0 } else { user_id })
         .await?;
     let requests = rows
         .into_iter()
@@ -328,22 +361,57 @@ async fn list(
             level: ev
                 .level
                 .as_deref()
-                .map(|l| level_label(&page, l))
+                .map(|l| level_text(lang, l))
                 .unwrap_or_default(),
             ev,
         })
         .collect();
-    Ok(Html(
-        ListTemplate {
-            page,
-            csrf: ctx.csrf().await?,
-            coordinator,
-            interviewers,
-            requests,
-            levels: LEVELS,
-        }
-        .render()?,
-    ))
+    Ok((interviewers, requests))
+}
+
+/// The requests the list shows, as a file.
+async fn list_export(State(state): State<AppState>, ctx: Ctx, format: Format) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let lang = ctx.lang();
+    let coordinator = user.has(Role::Coordinator);
+    let (_, requests) = staff_requests(&state, lang, coordinator, user.id).await?;
+    let mut table = Table::new(
+        lang,
+        &[
+            "iv-col-candidate",
+            "dashboard-export-email",
+            "ev-col-status",
+            "ev-col-proposed",
+            "ev-col-assigned",
+            "ev-col-call",
+            "ev-level",
+            "ev-col-note",
+        ],
+    );
+    for r in requests {
+        table.push(vec![
+            r.ev.display_name,
+            r.ev.email,
+            lang.t(&format!("ev-status-{}", r.ev.status)),
+            r.options
+                .into_iter()
+                .map(|(_, w)| w)
+                .collect::<Vec<_>>()
+                .join("; "),
+            r.assigned,
+            r.call,
+            r.level,
+            r.ev.applicant_note,
+        ]);
+    }
+    let export = Export {
+        list: "evaluations",
+        subject: format!("user:{}", user.id),
+        filters: format!("all={coordinator}"),
+        file: "japanese-evaluations".into(),
+        sheet: lang.t("ev-list-title"),
+    };
+    send(&state, &ctx, format, export, table).await
 }
 
 /// The request, if the signed-in user may act on it: a coordinator, or the interviewer it was

@@ -19,6 +19,7 @@ pub mod ics;
 pub mod scoring;
 
 use crate::access::{Access, RouteDef};
+use crate::dashboard::exports::{send, Export, ExportLinks, Format, Table};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Form, FormErrors};
 use crate::page::{format_time, Page};
@@ -44,6 +45,8 @@ const MAX_BULK: i64 = 60;
 pub(crate) fn routes() -> Vec<RouteDef> {
     let mut routes = vec![
         RouteDef::get("/interviews", COORDINATOR, get(coordinator_page)),
+        RouteDef::get("/interviews/slots.csv", COORDINATOR, get(slots_export)),
+        RouteDef::get("/interviews/slots.xlsx", COORDINATOR, get(slots_export)),
         RouteDef::post("/interviews/settings", COORDINATOR, post(save_settings)),
         RouteDef::post("/interviews/venues", COORDINATOR, post(add_venue)),
         RouteDef::post("/interviews/caps", COORDINATOR, post(set_cap)),
@@ -142,6 +145,7 @@ struct CoordinatorTemplate {
     bookings: i64,
     typed: BulkTyped,
     positions: Vec<String>,
+    exports: ExportLinks,
 }
 
 impl CoordinatorTemplate {
@@ -176,16 +180,7 @@ async fn render_coordinator(
             panel: p,
         })
         .collect();
-    let slots: Vec<(InterviewSlot, String)> = state
-        .store
-        .interview_slots(round.id)
-        .await?
-        .into_iter()
-        .map(|s| {
-            let w = when(s.starts_at);
-            (s, w)
-        })
-        .collect();
+    let slots = slot_list(state, round.id).await?;
     let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     let unpublished = count(slots.iter().filter(|(s, _)| s.published == 0).count());
     let bookings = count(state.store.interview_bookings(round.id).await?.len());
@@ -215,9 +210,70 @@ async fn render_coordinator(
         bookings,
         typed,
         positions,
+        exports: ExportLinks::new("/interviews/slots", &[("round", &round.id.to_string())]),
         round,
     }
     .render()?)
+}
+
+/// A round's interview slots with their London start times. Shared by the page and its export.
+async fn slot_list(state: &AppState, round_id: i64) -> AppResult<Vec<(InterviewSlot, String)>> {
+    Ok(state
+        .store
+        .interview_slots(round_id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let w = when(s.starts_at);
+            (s, w)
+        })
+        .collect())
+}
+
+/// The round's slots (`?round=`, else the newest round) as a file, with seats booked.
+async fn slots_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    format: Format,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let lang = ctx.lang();
+    let round = round_for(&state, q.round).await?;
+    let mut table = Table::new(
+        lang,
+        &[
+            "iv-col-start",
+            "iv-col-length",
+            "iv-col-venue",
+            "iv-col-positions",
+            "iv-col-booked",
+            "iv-col-capacity",
+            "iv-col-status",
+        ],
+    );
+    for (s, w) in slot_list(&state, round.id).await? {
+        table.push(vec![
+            w,
+            s.length_minutes.to_string(),
+            s.venue_name,
+            s.positions.to_uppercase(),
+            s.booked.to_string(),
+            s.capacity.to_string(),
+            lang.t(if s.published != 0 {
+                "iv-published"
+            } else {
+                "iv-draft"
+            }),
+        ]);
+    }
+    let export = Export {
+        list: "interview-slots",
+        subject: format!("round:{}", round.id),
+        filters: format!("round={}", round.id),
+        file: format!("interview-slots-round-{}", round.id),
+        sheet: lang.t("iv-slots"),
+    };
+    send(&state, &ctx, format, export, table).await
 }
 
 #[derive(Deserialize)]

@@ -9,6 +9,7 @@
 
 use super::{london_date, when};
 use crate::access::{Access, RouteDef};
+use crate::dashboard::exports::{send, Export, ExportLinks, Format, Table};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::page::Page;
@@ -29,6 +30,8 @@ const INTERVIEWER: Access = Access::Roles(&[Role::Interviewer]);
 pub(crate) fn routes() -> Vec<RouteDef> {
     vec![
         RouteDef::get("/interviews/day", INTERVIEWER, get(day)),
+        RouteDef::get("/interviews/day.csv", INTERVIEWER, get(day_export)),
+        RouteDef::get("/interviews/day.xlsx", INTERVIEWER, get(day_export)),
         RouteDef::get("/interviews/score/{application}", INTERVIEWER, get(score_page)),
         RouteDef::post("/interviews/score/{application}", INTERVIEWER, post(submit_score)),
     ]
@@ -125,6 +128,7 @@ struct DayTemplate {
     next: String,
     interviews: Vec<(DayInterview, String)>,
     upcoming: Vec<String>,
+    exports: ExportLinks,
 }
 
 #[derive(Deserialize)]
@@ -132,8 +136,14 @@ struct DayQuery {
     date: Option<String>,
 }
 
-async fn day(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DayQuery>) -> AppResult<Response> {
-    let user = ctx.require_user()?.clone();
+/// The day asked for (`?date=YYYY-MM-DD`, else today in London) and the signed-in
+/// interviewer's interviews on it. Shared by the page and its export.
+async fn day_list(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &DayQuery,
+) -> AppResult<(jiff::civil::Date, Vec<(DayInterview, String)>)> {
+    let user = ctx.require_user()?;
     let date = match q.date.as_deref().map(str::parse::<jiff::civil::Date>) {
         Some(Ok(d)) => d,
         Some(Err(_)) => return Err(AppError::BadRequest(ctx.lang().t("iv-err-date"))),
@@ -151,6 +161,12 @@ async fn day(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DayQuery>)
             (i, w)
         })
         .collect();
+    Ok((date, interviews))
+}
+
+async fn day(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DayQuery>) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let (date, interviews) = day_list(&state, &ctx, &q).await?;
     let today = london_date(jetdesk_store::now());
     let upcoming = state.store.interviewer_dates(user.id, &today).await?;
     let step = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
@@ -158,11 +174,61 @@ async fn day(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DayQuery>)
         page: Page::new(&ctx, ctx.lang().t("iv-day-title")),
         previous: step(date.yesterday().ok()),
         next: step(date.tomorrow().ok()),
+        exports: ExportLinks::new("/interviews/day", &[("date", &date.to_string())]),
         date: date.to_string(),
         interviews,
         upcoming,
     };
     Ok(Html(t.render()?).into_response())
+}
+
+/// The interviewer's day as a file.
+async fn day_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    format: Format,
+    Query(q): Query<DayQuery>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let lang = ctx.lang();
+    let (date, interviews) = day_list(&state, &ctx, &q).await?;
+    let mut table = Table::new(
+        lang,
+        &[
+            "iv-col-start",
+            "iv-col-length",
+            "sel-col-reference",
+            "iv-col-candidate",
+            "iv-col-positions",
+            "iv-col-venue",
+            "iv-col-panel",
+            "iv-col-status",
+        ],
+    );
+    for (i, w) in interviews {
+        table.push(vec![
+            w,
+            i.length_minutes.to_string(),
+            i.reference.unwrap_or_default(),
+            i.display_name,
+            i.position.to_uppercase(),
+            i.venue_name,
+            i.panel_name,
+            lang.t(if i.scored != 0 {
+                "iv-export-scored"
+            } else {
+                "iv-export-to-score"
+            }),
+        ]);
+    }
+    let export = Export {
+        list: "interview-day",
+        subject: format!("user:{}", user.id),
+        filters: format!("date={date}"),
+        file: format!("interviews-{date}"),
+        sheet: date.to_string(),
+    };
+    send(&state, &ctx, format, export, table).await
 }
 
 // ----- the scoring form -----

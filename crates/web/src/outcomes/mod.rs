@@ -11,6 +11,7 @@
 //! the signed-in applicant's own application and shows nothing before publication.
 
 use crate::access::{Access, RouteDef};
+use crate::dashboard::exports::{send, Export, ExportLinks, Format, Table};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::page::{format_time, Page};
@@ -69,6 +70,8 @@ const OUTCOMES: &[&str] = &["shortlisted", "alternate", "unsuccessful"];
 pub(crate) fn routes() -> Vec<RouteDef> {
     vec![
         RouteDef::get("/staff/outcomes/{round}", COORDINATOR, get(page)),
+        RouteDef::get("/staff/outcomes/{round}/list.csv", COORDINATOR, get(export)),
+        RouteDef::get("/staff/outcomes/{round}/list.xlsx", COORDINATOR, get(export)),
         RouteDef::post("/staff/outcomes/{round}/decide", COORDINATOR, post(decide)),
         RouteDef::post("/staff/outcomes/{round}/propose", COORDINATOR, post(propose)),
         RouteDef::post("/staff/outcomes/{round}/publish", COORDINATOR, post(publish)),
@@ -210,6 +213,7 @@ struct PageTemplate {
     published: Option<String>,
     can_publish: bool,
     upgrade_status: String,
+    exports: ExportLinks,
 }
 
 #[derive(Deserialize, Default)]
@@ -262,14 +266,13 @@ async fn page(
     let lang = ctx.lang();
     let round = state.store.round(round_id).await?.ok_or(AppError::NotFound)?;
     let settings = state.store.selection_settings(round_id).await?;
-    let position = pick_position(&round, q.position.as_deref());
-    let places = settings.places(&position);
-    let show = q
-        .show
-        .clone()
-        .filter(|s| ["undecided", "shortlisted", "alternate", "unsuccessful"].contains(&s.as_str()))
-        .unwrap_or_default();
-    let list = candidates(&state, round_id, &position, places).await?;
+    let Listing {
+        position,
+        places,
+        show,
+        list,
+        rows,
+    } = listing(&state, lang, &round, &q).await?;
     let mut counts = vec![(
         lang.t("out-undecided"),
         list.iter().filter(|c| c.decided.is_none()).count(),
@@ -282,46 +285,10 @@ async fn page(
                 .count(),
         ));
     }
-    let rows = list
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| shown(c, &show))
-        .map(|(i, c)| Row {
-            id: c.app.id,
-            rank: i + 1,
-            reference: c.app.reference.clone().unwrap_or_default(),
-            name: c.app.display_name.clone(),
-            state: crate::applications::state_label(&c.app.state),
-            interview: c
-                .interview
-                .map(|v| format!("{v:.1}"))
-                .unwrap_or_else(|| "—".into()),
-            proposal: outcome_label(lang, c.proposal),
-            decision: match &c.decided {
-                Some(d) if d.outcome == "alternate" => {
-                    format!(
-                        "{} #{}",
-                        outcome_label(lang, &d.outcome),
-                        d.alternate_rank.unwrap_or(0)
-                    )
-                }
-                Some(d) => outcome_label(lang, &d.outcome),
-                None => lang.t("out-undecided"),
-            },
-            reasons: c
-                .decided
-                .as_ref()
-                .map(|d| {
-                    d.reasons
-                        .split(',')
-                        .filter(|r| !r.is_empty())
-                        .map(|r| reason_label(lang, r))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
-                .unwrap_or_default(),
-        })
-        .collect();
+    let exports = ExportLinks::new(
+        &format!("/staff/outcomes/{round_id}/list"),
+        &[("position", &position), ("show", &show)],
+    );
     let results_at = state.store.results_at(round_id).await?;
     let now = jetdesk_store::now();
     let taken = places_taken(&state, round_id, &position).await?;
@@ -390,6 +357,7 @@ async fn page(
                 .published_at
                 .map(|p| lang.t1("out-published-at", "when", format_time(p))),
             can_publish: settings.published_at.is_none() && results_at.is_some_and(|r| r <= now),
+            exports,
             upgrade_status: lang.ta(
                 "out-upgrade-status",
                 vec![
@@ -402,6 +370,124 @@ async fn page(
         }
         .render()?,
     ))
+}
+
+/// What the page lists for its query: the position, its places, the filter, every candidate
+/// (for the counts) and the rows the filter shows. Shared by the page and its export.
+struct Listing {
+    position: String,
+    places: i64,
+    show: String,
+    list: Vec<Candidate>,
+    rows: Vec<Row>,
+}
+
+async fn listing(state: &AppState, lang: Lang, round: &Round, q: &PageQuery) -> AppResult<Listing> {
+    let round_id = round.id;
+    let settings = state.store.selection_settings(round_id).await?;
+    let position = pick_position(round, q.position.as_deref());
+    let places = settings.places(&position);
+    let show = q
+        .show
+        .clone()
+        .filter(|s| ["undecided", "shortlisted", "alternate", "unsuccessful"].contains(&s.as_str()))
+        .unwrap_or_default();
+    let list = candidates(state, round_id, &position, places).await?;
+    let rows = list
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| shown(c, &show))
+        .map(|(i, c)| Row {
+            id: c.app.id,
+            rank: i + 1,
+            reference: c.app.reference.clone().unwrap_or_default(),
+            name: c.app.display_name.clone(),
+            state: crate::applications::state_label(&c.app.state),
+            interview: c
+                .interview
+                .map(|v| format!("{v:.1}"))
+                .unwrap_or_else(|| "—".into()),
+            proposal: outcome_label(lang, c.proposal),
+            decision: match &c.decided {
+                Some(d) if d.outcome == "alternate" => {
+                    format!(
+                        "{} #{}",
+                        outcome_label(lang, &d.outcome),
+                        d.alternate_rank.unwrap_or(0)
+                    )
+                }
+                Some(d) => outcome_label(lang, &d.outcome),
+                None => lang.t("out-undecided"),
+            },
+            reasons: c
+                .decided
+                .as_ref()
+                .map(|d| {
+                    d.reasons
+                        .split(',')
+                        .filter(|r| !r.is_empty())
+                        .map(|r| reason_label(lang, r))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default(),
+        })
+        .collect();
+    Ok(Listing {
+        position,
+        places,
+        show,
+        list,
+        rows,
+    })
+}
+
+/// The list on the page (its position and filter) as a file.
+async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    format: Format,
+    Path(round_id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let lang = ctx.lang();
+    let round = state.store.round(round_id).await?.ok_or(AppError::NotFound)?;
+    let Listing {
+        position, show, rows, ..
+    } = listing(&state, lang, &round, &q).await?;
+    let mut table = Table::new(
+        lang,
+        &[
+            "sel-col-rank",
+            "sel-col-reference",
+            "sel-col-applicant",
+            "out-col-interview",
+            "out-col-proposal",
+            "out-col-decision",
+            "out-col-reasons",
+            "sel-col-status",
+        ],
+    );
+    for r in rows {
+        table.push(vec![
+            r.rank.to_string(),
+            r.reference,
+            r.name,
+            r.interview,
+            r.proposal,
+            r.decision,
+            r.reasons,
+            r.state.to_string(),
+        ]);
+    }
+    let export = Export {
+        list: "outcomes",
+        subject: format!("round:{round_id}"),
+        filters: format!("round={round_id} position={position} show={show}"),
+        file: format!("outcomes-round-{round_id}-{position}"),
+        sheet: lang.t1("out-title", "round", round.name),
+    };
+    send(&state, &ctx, format, export, table).await
 }
 
 // ---------------------------------------------------------------------------------------------

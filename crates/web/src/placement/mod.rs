@@ -17,6 +17,7 @@ pub(crate) mod demo;
 mod lists;
 
 use crate::access::{Access, RouteDef};
+use crate::dashboard::exports::{send, Export, ExportLinks, Format, Table};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Form, FormErrors};
 use crate::i18n::Lang;
@@ -53,15 +54,29 @@ const DEFAULT_RESPONSE_DAYS: i64 = 14;
 pub(crate) fn routes() -> Vec<RouteDef> {
     vec![
         RouteDef::get("/hosts", READERS, get(orgs_page)),
+        RouteDef::get("/hosts.csv", READERS, get(orgs_export)),
+        RouteDef::get("/hosts.xlsx", READERS, get(orgs_export)),
         RouteDef::post("/hosts", STAFF, post(create_org)),
         RouteDef::post("/hosts/prefectures", STAFF, post(add_prefectures)),
         RouteDef::get("/hosts/{org}", READERS, get(org_page)),
+        RouteDef::get("/hosts/{org}/placed.csv", READERS, get(placed_export)),
+        RouteDef::get("/hosts/{org}/placed.xlsx", READERS, get(placed_export)),
         RouteDef::post("/hosts/{org}/profile", HOST, post(save_profile)),
         RouteDef::post("/hosts/{org}/posts", HOST, post(save_post)),
         RouteDef::post("/hosts/{org}/posts/{id}/delete", HOST, post(delete_post)),
         RouteDef::post("/hosts/{org}/members", STAFF, post(add_member)),
         RouteDef::get("/placement", COORDINATOR, get(rounds_page)),
         RouteDef::get("/placement/{round}", COORDINATOR, get(preview_page)),
+        RouteDef::get(
+            "/placement/{round}/assignment.csv",
+            COORDINATOR,
+            get(preview_export),
+        ),
+        RouteDef::get(
+            "/placement/{round}/assignment.xlsx",
+            COORDINATOR,
+            get(preview_export),
+        ),
         RouteDef::post("/placement/{round}/run", COORDINATOR, post(run_placement)),
         RouteDef::post("/placement/{round}/adjust", COORDINATOR, post(adjust)),
         RouteDef::post("/placement/{round}/publish", COORDINATOR, post(publish)),
@@ -145,6 +160,7 @@ struct OrgsTemplate {
     kinds: Vec<(&'static str, String)>,
     settings: Vec<(&'static str, String)>,
     areas: Vec<(&'static str, String)>,
+    exports: ExportLinks,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -211,10 +227,32 @@ async fn render_orgs(
     form: OrgForm,
     notice: Option<&str>,
 ) -> AppResult<String> {
-    let user = ctx.require_user()?;
     let lang = ctx.lang();
     let staff = is_staff(ctx);
-    let orgs = if staff {
+    let orgs = visible_orgs(state, ctx).await?;
+    let t = OrgsTemplate {
+        page: Page::new(ctx, lang.t("pl-orgs-title")).with_notice(notice),
+        csrf: ctx.csrf().await?,
+        errors,
+        staff,
+        orgs: orgs
+            .iter()
+            .map(|o| (o.id, org_name(lang, o), org_line(lang, o)))
+            .collect(),
+        form,
+        kinds: kind_options(lang),
+        settings: setting_options(lang),
+        areas: area_options(lang),
+        exports: ExportLinks::new("/hosts", &[]),
+    };
+    Ok(t.render()?)
+}
+
+/// The organisations a user sees: staff every one, a host their own. Shared by the list and its
+/// export.
+async fn visible_orgs(state: &AppState, ctx: &Ctx) -> AppResult<Vec<PlacementOrg>> {
+    let user = ctx.require_user()?;
+    Ok(if is_staff(ctx) {
         state.store.placement_orgs().await?
     } else {
         let mine: Vec<i64> = state
@@ -231,22 +269,37 @@ async fn render_orgs(
             .into_iter()
             .filter(|o| mine.contains(&o.id))
             .collect()
+    })
+}
+
+/// The organisations the list shows, as a file.
+async fn orgs_export(State(state): State<AppState>, ctx: Ctx, format: Format) -> AppResult<Response> {
+    let lang = ctx.lang();
+    let mut table = Table::new(
+        lang,
+        &[
+            "pl-field-name-en",
+            "pl-field-name-ja",
+            "pl-col-details",
+            "pl-col-profile",
+        ],
+    );
+    for o in visible_orgs(&state, &ctx).await? {
+        table.push(vec![
+            o.name_en.clone(),
+            o.name_ja.clone(),
+            org_line(lang, &o),
+            o.profile.clone(),
+        ]);
+    }
+    let export = Export {
+        list: "organisations",
+        subject: "organisations".into(),
+        filters: format!("all={}", is_staff(&ctx)),
+        file: "host-organisations".into(),
+        sheet: lang.t("pl-orgs-title"),
     };
-    let t = OrgsTemplate {
-        page: Page::new(ctx, lang.t("pl-orgs-title")).with_notice(notice),
-        csrf: ctx.csrf().await?,
-        errors,
-        staff,
-        orgs: orgs
-            .iter()
-            .map(|o| (o.id, org_name(lang, o), org_line(lang, o)))
-            .collect(),
-        form,
-        kinds: kind_options(lang),
-        settings: setting_options(lang),
-        areas: area_options(lang),
-    };
-    Ok(t.render()?)
+    send(&state, &ctx, format, export, table).await
 }
 
 async fn orgs_page(
@@ -508,6 +561,7 @@ struct OrgTemplate {
     member_form: MemberForm,
     members: Vec<String>,
     placed: Vec<PlacedView>,
+    exports: ExportLinks,
     settings: Vec<(&'static str, String)>,
     levels: Vec<(&'static str, String)>,
     jlpt: Vec<&'static str>,
@@ -669,6 +723,7 @@ async fn render_org(
         member_form: forms.member,
         members,
         placed: placed_views(state, lang, org.id).await?,
+        exports: ExportLinks::new(&format!("/hosts/{}/placed", org.id), &[]),
         settings: setting_options(lang),
         levels: LEVELS
             .iter()
@@ -698,6 +753,49 @@ async fn org_page(
         )
         .await?,
     ))
+}
+
+/// The candidates placed with an organisation, as its page lists them, as a file (same check as
+/// the page: a member host or staff, anyone else a 404).
+async fn placed_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    format: Format,
+    Path(org_id): Path<i64>,
+) -> AppResult<Response> {
+    let (org, _) = org_for(&state, &ctx, org_id, false).await?;
+    let lang = ctx.lang();
+    let mut table = Table::new(
+        lang,
+        &[
+            "pl-reference",
+            "pl-name",
+            "pl-field-position",
+            "pl-status",
+            "pl-japanese",
+            "pl-circumstances",
+            "pl-contact",
+        ],
+    );
+    for c in placed_views(&state, lang, org.id).await? {
+        table.push(vec![
+            c.reference,
+            c.name,
+            c.position,
+            c.status,
+            c.japanese,
+            c.circumstances,
+            c.contact.unwrap_or_else(|| lang.t("pl-contact-later")),
+        ]);
+    }
+    let export = Export {
+        list: "placed",
+        subject: format!("org:{org_id}"),
+        filters: format!("org={org_id}"),
+        file: format!("placed-org-{org_id}"),
+        sheet: org_name(lang, &org),
+    };
+    send(&state, &ctx, format, export, table).await
 }
 
 /// Reads "City, Country" lines; None if a line is not of that shape.
@@ -1081,6 +1179,7 @@ struct PreviewTemplate {
     stats: Vec<(String, u64)>,
     rows: Vec<RowView>,
     fills: Vec<lists::PostFill>,
+    exports: ExportLinks,
     held: Vec<HeldView>,
     adjustments: Vec<(i64, i64, String, String, String)>,
     candidate_options: Vec<(i64, String)>,
@@ -1104,52 +1203,8 @@ async fn render_preview(
     let input = load_run_input(&state.store, round.id).await?;
     let run = state.store.latest_placement_run(round.id).await?;
     let result = run.as_ref().and_then(|r| stored_result(&r.result_json));
-    let labels: HashMap<i64, String> = input.posts.iter().map(|p| (p.id, p.label.clone())).collect();
-    let refs: HashMap<i64, String> = result
-        .iter()
-        .flat_map(|r| {
-            r.rows
-                .iter()
-                .map(|row| (row.application_id, row.reference.clone()))
-        })
-        .chain(
-            input
-                .candidates
-                .iter()
-                .map(|c| (c.application_id, c.reference.clone())),
-        )
-        .collect();
-    let choice_name = |n: u8| match n {
-        0 => lang.t("pl-choice-none"),
-        4 => lang.t("pl-choice-elsewhere"),
-        n => lang.t1("pl-choice-area", "n", i64::from(n)),
-    };
-    let rows = result
-        .as_ref()
-        .map(|r| {
-            r.rows
-                .iter()
-                .map(|row| RowView {
-                    application_id: row.application_id,
-                    reference: row.reference.clone(),
-                    name: row.name.clone(),
-                    position: row.position.to_uppercase(),
-                    post_id: row.post_id,
-                    post: row
-                        .post_id
-                        .map(|p| labels.get(&p).cloned().unwrap_or_else(|| format!("#{p}")))
-                        .unwrap_or_else(|| lang.t("pl-unplaced")),
-                    choice: choice_name(row.area_choice),
-                    explanation: row.explanation.clone(),
-                    circumstances: row.circumstances.clone(),
-                    partner: row
-                        .partner
-                        .and_then(|p| refs.get(&p).cloned())
-                        .unwrap_or_default(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let (labels, refs) = labels_and_refs(&input, result.as_ref());
+    let rows = row_views(lang, result.as_ref(), &labels, &refs);
     let stats = result
         .as_ref()
         .map(|r| {
@@ -1207,6 +1262,7 @@ async fn render_preview(
         stats,
         rows,
         fills: result.map(|r| r.posts).unwrap_or_default(),
+        exports: ExportLinks::new(&format!("/placement/{}/assignment", round.id), &[]),
         held,
         adjustments,
         candidate_options: input
@@ -1223,6 +1279,116 @@ async fn render_preview(
         days,
     };
     Ok(t.render()?)
+}
+
+/// Each post's label, and each candidate's reference, by id.
+fn labels_and_refs(
+    input: &RunInput,
+    result: Option<&RunResult>,
+) -> (HashMap<i64, String>, HashMap<i64, String>) {
+    let labels: HashMap<i64, String> = input.posts.iter().map(|p| (p.id, p.label.clone())).collect();
+    let refs: HashMap<i64, String> = result
+        .iter()
+        .flat_map(|r| {
+            r.rows
+                .iter()
+                .map(|row| (row.application_id, row.reference.clone()))
+        })
+        .chain(
+            input
+                .candidates
+                .iter()
+                .map(|c| (c.application_id, c.reference.clone())),
+        )
+        .collect();
+    (labels, refs)
+}
+
+/// The latest run's assignment, one row per candidate. Shared by the preview and its export.
+fn row_views(
+    lang: Lang,
+    result: Option<&RunResult>,
+    labels: &HashMap<i64, String>,
+    refs: &HashMap<i64, String>,
+) -> Vec<RowView> {
+    let choice_name = |n: u8| match n {
+        0 => lang.t("pl-choice-none"),
+        4 => lang.t("pl-choice-elsewhere"),
+        n => lang.t1("pl-choice-area", "n", i64::from(n)),
+    };
+    result
+        .map(|r| {
+            r.rows
+                .iter()
+                .map(|row| RowView {
+                    application_id: row.application_id,
+                    reference: row.reference.clone(),
+                    name: row.name.clone(),
+                    position: row.position.to_uppercase(),
+                    post_id: row.post_id,
+                    post: row
+                        .post_id
+                        .map(|p| labels.get(&p).cloned().unwrap_or_else(|| format!("#{p}")))
+                        .unwrap_or_else(|| lang.t("pl-unplaced")),
+                    choice: choice_name(row.area_choice),
+                    explanation: row.explanation.clone(),
+                    circumstances: row.circumstances.clone(),
+                    partner: row
+                        .partner
+                        .and_then(|p| refs.get(&p).cloned())
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The latest run's assignment as a file (empty before the first run).
+async fn preview_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    format: Format,
+    Path(round_id): Path<i64>,
+) -> AppResult<Response> {
+    let round = round_for(&state, round_id).await?;
+    let lang = ctx.lang();
+    let input = load_run_input(&state.store, round.id).await?;
+    let run = state.store.latest_placement_run(round.id).await?;
+    let result = run.as_ref().and_then(|r| stored_result(&r.result_json));
+    let (labels, refs) = labels_and_refs(&input, result.as_ref());
+    let mut table = Table::new(
+        lang,
+        &[
+            "pl-reference",
+            "pl-name",
+            "pl-field-position",
+            "pl-placed-at",
+            "pl-choice",
+            "pl-explanation",
+            "pl-circumstances",
+            "pl-col-partner",
+        ],
+    );
+    for r in row_views(lang, result.as_ref(), &labels, &refs) {
+        table.push(vec![
+            r.reference,
+            r.name,
+            r.position,
+            r.post,
+            r.choice,
+            r.explanation,
+            r.circumstances,
+            r.partner,
+        ]);
+    }
+    let export = Export {
+        list: "placement",
+        subject: format!("round:{round_id}"),
+        filters: format!("round={round_id} run={}", run.map(|r| r.id).unwrap_or(0)),
+        file: format!("placement-round-{round_id}"),
+        sheet: lang.t("pl-assignment"),
+    };
+    send(&state, &ctx, format, export, table).await
 }
 
 async fn held_view(

@@ -12,6 +12,7 @@ pub mod erase;
 mod export;
 
 use crate::access::{Access, RouteDef};
+use crate::dashboard::exports::{send, Export, ExportLinks, Format, Table};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Form, FormErrors};
 use crate::page::{format_time, Page};
@@ -39,6 +40,8 @@ pub(crate) fn routes() -> Vec<RouteDef> {
         RouteDef::get("/my/data.zip", APPLICANT, get(my_data_zip)),
         RouteDef::post("/my/erasure", APPLICANT, post(request_erasure)),
         RouteDef::get("/staff/erasure", COORDINATOR, get(erasure_list)),
+        RouteDef::get("/staff/erasure.csv", COORDINATOR, get(erasure_export)),
+        RouteDef::get("/staff/erasure.xlsx", COORDINATOR, get(erasure_export)),
         RouteDef::get("/staff/erasure/{id}", COORDINATOR, get(erasure_detail)),
         RouteDef::post("/staff/erasure/{id}", COORDINATOR, post(erasure_decide)),
         RouteDef::get("/staff/rounds/{id}/retention", COORDINATOR, get(retention_page)),
@@ -189,25 +192,57 @@ async fn request_erasure(
 struct ErasureList {
     page: Page,
     rows: Vec<(ErasureRequest, String, String)>,
+    exports: ExportLinks,
 }
 
-async fn erasure_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let rows = state
+/// The latest erasure requests with their times and statuses in words. Shared by the list and
+/// its export.
+async fn erasure_rows(state: &AppState, ctx: &Ctx) -> AppResult<Vec<(ErasureRequest, String, String)>> {
+    Ok(state
         .store
         .erasure_requests(200)
         .await?
         .into_iter()
         .map(|r| {
             let at = format_time(r.requested_at);
-            let status = status_text(&ctx, &r.status);
+            let status = status_text(ctx, &r.status);
             (r, at, status)
         })
-        .collect();
+        .collect())
+}
+
+async fn erasure_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let page = ErasureList {
         page: Page::new(&ctx, ctx.lang().t("privacy-staff-title")),
-        rows,
+        rows: erasure_rows(&state, &ctx).await?,
+        exports: ExportLinks::new("/staff/erasure", &[]),
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// The erasure requests the list shows, as a file.
+async fn erasure_export(State(state): State<AppState>, ctx: Ctx, format: Format) -> AppResult<Response> {
+    let lang = ctx.lang();
+    let mut table = Table::new(
+        lang,
+        &[
+            "privacy-col-person",
+            "dashboard-export-email",
+            "privacy-col-requested",
+            "privacy-col-status",
+        ],
+    );
+    for (r, at, status) in erasure_rows(&state, &ctx).await? {
+        table.push(vec![r.display_name, r.email, at, status]);
+    }
+    let export = Export {
+        list: "erasure",
+        subject: "erasure".into(),
+        filters: String::new(),
+        file: "erasure-requests".into(),
+        sheet: lang.t("privacy-staff-title"),
+    };
+    send(&state, &ctx, format, export, table).await
 }
 
 #[derive(Template)]

@@ -15,6 +15,7 @@ mod assign;
 pub(crate) mod demo;
 
 use crate::access::{Access, RouteDef};
+use crate::dashboard::exports::{send, Export, ExportLinks, Format, Table};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::i18n::Lang;
@@ -44,6 +45,8 @@ pub(crate) const BLIND_FIELDS: &[&str] =
 pub(crate) fn routes() -> Vec<RouteDef> {
     vec![
         RouteDef::get("/review", REVIEWER, get(queue)),
+        RouteDef::get("/review.csv", REVIEWER, get(queue_export)),
+        RouteDef::get("/review.xlsx", REVIEWER, get(queue_export)),
         RouteDef::post("/review/conflicts", REVIEWER, post(declare_conflict_by_reference)),
         RouteDef::get("/review/applications/{id}", REVIEWER, get(application_page)),
         RouteDef::post("/review/applications/{id}/score", REVIEWER, post(score)),
@@ -54,6 +57,16 @@ pub(crate) fn routes() -> Vec<RouteDef> {
         ),
         RouteDef::get("/staff/selection", COORDINATOR, get(rounds_index)),
         RouteDef::get("/staff/selection/{round}", COORDINATOR, get(overview)),
+        RouteDef::get(
+            "/staff/selection/{round}/in-review.csv",
+            COORDINATOR,
+            get(in_review_export),
+        ),
+        RouteDef::get(
+            "/staff/selection/{round}/in-review.xlsx",
+            COORDINATOR,
+            get(in_review_export),
+        ),
         RouteDef::post(
             "/staff/selection/{round}/settings",
             COORDINATOR,
@@ -63,6 +76,16 @@ pub(crate) fn routes() -> Vec<RouteDef> {
         RouteDef::post("/staff/selection/{round}/reassign", COORDINATOR, post(reassign)),
         RouteDef::post("/staff/selection/{round}/moderate", COORDINATOR, post(moderate)),
         RouteDef::get("/staff/selection/{round}/ranking", COORDINATOR, get(ranking)),
+        RouteDef::get(
+            "/staff/selection/{round}/ranking.csv",
+            COORDINATOR,
+            get(ranking_export),
+        ),
+        RouteDef::get(
+            "/staff/selection/{round}/ranking.xlsx",
+            COORDINATOR,
+            get(ranking_export),
+        ),
         RouteDef::post("/staff/selection/{round}/invite", COORDINATOR, post(invite)),
         RouteDef::post(
             "/staff/selection/{round}/reject-not-invited",
@@ -225,6 +248,7 @@ struct QueueTemplate {
     csrf: String,
     rows: Vec<QueueRow>,
     count_line: String,
+    exports: ExportLinks,
 }
 
 #[derive(Deserialize, Default)]
@@ -243,15 +267,12 @@ fn notice_key(n: &Option<String>) -> Option<&'static str> {
     }
 }
 
-async fn queue(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<NoticeQuery>,
-) -> AppResult<Html<String>> {
-    let user = ctx.require_user()?.clone();
+/// A reviewer's queue: every application assigned to them, with its round. Shared by the page
+/// and its export.
+async fn queue_rows(state: &AppState, reviewer_id: i64) -> AppResult<Vec<QueueRow>> {
     let mut rows = Vec::new();
     let mut round_names = BTreeMap::new();
-    for a in state.store.reviewer_assignments(user.id).await? {
+    for a in state.store.reviewer_assignments(reviewer_id).await? {
         let Some(app) = state.store.selection_application(a.application_id).await? else {
             continue;
         };
@@ -279,6 +300,16 @@ async fn queue(
             submitted: a.submitted_at.is_some(),
         });
     }
+    Ok(rows)
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NoticeQuery>,
+) -> AppResult<Html<String>> {
+    let user = ctx.require_user()?.clone();
+    let rows = queue_rows(&state, user.id).await?;
     let to_score = rows.iter().filter(|r| !r.submitted).count();
     let page = Page::new(&ctx, ctx.lang().t("sel-queue-title")).with_notice(notice_key(&q.notice));
     Ok(Html(
@@ -287,9 +318,45 @@ async fn queue(
             csrf: ctx.csrf().await?,
             rows,
             count_line: ctx.lang().t1("sel-queue-count", "count", to_score),
+            exports: ExportLinks::new("/review", &[]),
         }
         .render()?,
     ))
+}
+
+/// The signed-in reviewer's queue as a file (references only, as on the page).
+async fn queue_export(State(state): State<AppState>, ctx: Ctx, format: Format) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let lang = ctx.lang();
+    let mut table = Table::new(
+        lang,
+        &[
+            "sel-col-reference",
+            "sel-col-position",
+            "sel-col-round",
+            "sel-col-status",
+        ],
+    );
+    for r in queue_rows(&state, user.id).await? {
+        table.push(vec![
+            r.reference,
+            r.position,
+            r.round,
+            lang.t(if r.submitted {
+                "sel-status-submitted"
+            } else {
+                "sel-status-to-score"
+            }),
+        ]);
+    }
+    let export = Export {
+        list: "review-queue",
+        subject: format!("user:{}", user.id),
+        filters: String::new(),
+        file: "review-queue".into(),
+        sheet: lang.t("sel-queue-title"),
+    };
+    send(&state, &ctx, format, export, table).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -675,6 +742,7 @@ struct OverviewTemplate {
     reviewers: Vec<(i64, String)>,
     rows: Vec<AppRow>,
     moderation: Vec<ModerationRow>,
+    exports: ExportLinks,
 }
 
 fn standing_text(lang: Lang, s: Option<&Standing>) -> String {
@@ -728,9 +796,39 @@ async fn render_overview(
         .selection_applications(round.id, &["eligible"])
         .await?
         .len();
+    let (rows, moderation) = in_review_rows(state, lang, round.id, &standings, &assignments).await?;
+    let round_id = round.id;
+    let mut page = Page::new(ctx, lang.t1("sel-overview-title", "round", round.name.clone()));
+    page.notice = notice;
+    Ok(OverviewTemplate {
+        page,
+        csrf: ctx.csrf().await?,
+        round,
+        settings,
+        results_at,
+        errors,
+        awaiting_line: lang.t1("sel-awaiting-count", "count", awaiting),
+        loads,
+        reviewers: reviewers.into_iter().map(|r| (r.id, r.display_name)).collect(),
+        rows,
+        moderation,
+        exports: ExportLinks::new(&format!("/staff/selection/{round_id}/in-review"), &[]),
+    }
+    .render()?)
+}
+
+/// The round's in-review applications with their reviewers and standing, and those awaiting
+/// moderation. Shared by the overview and its export.
+async fn in_review_rows(
+    state: &AppState,
+    lang: Lang,
+    round_id: i64,
+    standings: &BTreeMap<i64, Standing>,
+    assignments: &[Assignment],
+) -> AppResult<(Vec<AppRow>, Vec<ModerationRow>)> {
     let apps = state
         .store
-        .selection_applications(round.id, &["in_review"])
+        .selection_applications(round_id, &["in_review"])
         .await?;
     let mut rows = Vec::new();
     let mut moderation = Vec::new();
@@ -765,22 +863,42 @@ async fn render_overview(
             standing: standing_text(lang, standing),
         });
     }
-    let mut page = Page::new(ctx, lang.t1("sel-overview-title", "round", round.name.clone()));
-    page.notice = notice;
-    Ok(OverviewTemplate {
-        page,
-        csrf: ctx.csrf().await?,
-        round,
-        settings,
-        results_at,
-        errors,
-        awaiting_line: lang.t1("sel-awaiting-count", "count", awaiting),
-        loads,
-        reviewers: reviewers.into_iter().map(|r| (r.id, r.display_name)).collect(),
-        rows,
-        moderation,
+    Ok((rows, moderation))
+}
+
+/// The overview's in-review table as a file.
+async fn in_review_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    format: Format,
+    Path(round_id): Path<i64>,
+) -> AppResult<Response> {
+    let lang = ctx.lang();
+    let round = round_or_404(&state, round_id).await?;
+    let standings = standings(&state, round_id).await?;
+    let assignments = state.store.round_assignments(round_id).await?;
+    let (rows, _) = in_review_rows(&state, lang, round_id, &standings, &assignments).await?;
+    let mut table = Table::new(
+        lang,
+        &[
+            "sel-col-reference",
+            "sel-col-applicant",
+            "sel-col-position",
+            "sel-col-reviewers",
+            "sel-col-status",
+        ],
+    );
+    for r in rows {
+        table.push(vec![r.reference, r.name, r.position, r.reviewers, r.standing]);
     }
-    .render()?)
+    let export = Export {
+        list: "selection",
+        subject: format!("round:{round_id}"),
+        filters: format!("round={round_id}"),
+        file: format!("in-review-round-{round_id}"),
+        sheet: lang.t1("sel-overview-title", "round", round.name),
+    };
+    send(&state, &ctx, format, export, table).await
 }
 
 #[derive(Deserialize, Default)]
@@ -1175,6 +1293,7 @@ struct RankingTemplate {
     round: Round,
     positions: Vec<PositionRanking>,
     sift_closed: bool,
+    exports: ExportLinks,
 }
 
 /// The in-review applications of a position with their standings, ranked: scored ones by score
@@ -1205,22 +1324,22 @@ fn parse_cutoff(value: &str) -> Option<f64> {
     value.trim().parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-async fn ranking(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(round_id): Path<i64>,
-    Query(q): Query<BTreeMap<String, String>>,
-) -> AppResult<Html<String>> {
-    let lang = ctx.lang();
-    let round = round_or_404(&state, round_id).await?;
-    let settings = state.store.selection_settings(round_id).await?;
-    let standings = standings(&state, round_id).await?;
+/// Each position's ranked list with the cut-offs asked for (`cutoff_alt=…`). Shared by the page
+/// and its export.
+async fn rankings(
+    state: &AppState,
+    lang: Lang,
+    round: &Round,
+    q: &BTreeMap<String, String>,
+) -> AppResult<Vec<PositionRanking>> {
+    let round_id = round.id;
+    let standings = standings(state, round_id).await?;
     let apps = state
         .store
         .selection_applications(round_id, &["in_review"])
         .await?;
     let mut positions = Vec::new();
-    for code in positions_of(&round) {
+    for code in positions_of(round) {
         let of_position: Vec<SelectionApplication> =
             apps.iter().filter(|a| a.position == code).cloned().collect();
         let cutoff_text = q.get(&format!("cutoff_{code}")).cloned().unwrap_or_default();
@@ -1257,6 +1376,30 @@ async fn ranking(
             rows,
         });
     }
+    Ok(positions)
+}
+
+async fn ranking(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(round_id): Path<i64>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> AppResult<Html<String>> {
+    let lang = ctx.lang();
+    let round = round_or_404(&state, round_id).await?;
+    let settings = state.store.selection_settings(round_id).await?;
+    let positions = rankings(&state, lang, &round, &q).await?;
+    let cutoffs: Vec<(String, String)> = positions
+        .iter()
+        .map(|p| (format!("cutoff_{}", p.code), p.cutoff.clone()))
+        .collect();
+    let exports = ExportLinks::new(
+        &format!("/staff/selection/{round_id}/ranking"),
+        &cutoffs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect::<Vec<_>>(),
+    );
     Ok(Html(
         RankingTemplate {
             page: Page::new(&ctx, lang.t1("sel-ranking-title", "round", round.name.clone())),
@@ -1264,9 +1407,64 @@ async fn ranking(
             round,
             positions,
             sift_closed: settings.sift_closed != 0,
+            exports,
         }
         .render()?,
     ))
+}
+
+/// The ranked lists, every position, with the cut-offs asked for, as a file.
+async fn ranking_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    format: Format,
+    Path(round_id): Path<i64>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> AppResult<Response> {
+    let lang = ctx.lang();
+    let round = round_or_404(&state, round_id).await?;
+    let positions = rankings(&state, lang, &round, &q).await?;
+    let mut table = Table::new(
+        lang,
+        &[
+            "sel-col-position",
+            "sel-col-rank",
+            "sel-col-reference",
+            "sel-col-applicant",
+            "sel-col-status",
+            "sel-col-score",
+            "sel-col-if-cut",
+            "sel-col-above-cutoff",
+        ],
+    );
+    let mut cutoffs = Vec::new();
+    for p in positions {
+        cutoffs.push(format!("cutoff_{}={}", p.code, p.cutoff));
+        for r in p.rows {
+            table.push(vec![
+                p.label.to_string(),
+                r.rank.to_string(),
+                r.reference,
+                r.name,
+                r.standing,
+                r.score.map(|s| format!("{s:.1}")).unwrap_or_default(),
+                if r.score.is_some() {
+                    r.invited_if_cut_here.to_string()
+                } else {
+                    String::new()
+                },
+                lang.t(if r.above { "export-yes" } else { "export-no" }),
+            ]);
+        }
+    }
+    let export = Export {
+        list: "ranking",
+        subject: format!("round:{round_id}"),
+        filters: format!("round={round_id} {}", cutoffs.join(" ")),
+        file: format!("ranking-round-{round_id}"),
+        sheet: lang.t1("sel-ranking-title", "round", round.name),
+    };
+    send(&state, &ctx, format, export, table).await
 }
 
 async fn invite(

@@ -109,8 +109,8 @@ struct ListTemplate {
     pages: i64,
     prev: Option<String>,
     next: Option<String>,
-    /// The filters as a query string, for the export links.
-    export_query: String,
+    /// The export links, with the filters.
+    exports: crate::dashboard::exports::ExportLinks,
 }
 
 impl ListTemplate {
@@ -212,7 +212,18 @@ async fn list(
             .map(|(v, l)| (*v, *l, *v == filter.eligibility))
             .collect(),
         prev: (page_no > 1).then(|| link(page_no - 1)),
-        export_query: query.clone(),
+        exports: crate::dashboard::exports::ExportLinks::new(
+            "/staff/applications",
+            &[
+                ("round", &filter.round_id.to_string()),
+                ("position", &filter.position),
+                ("state", &filter.state),
+                ("eligibility", &filter.eligibility),
+                ("submitted", &filter.submitted),
+                ("q", &filter.q),
+                ("sort", &filter.sort),
+            ],
+        ),
         next: (page_no < pages).then(|| link(page_no + 1)),
         submitted: filter.submitted.clone(),
         q: filter.q.clone(),

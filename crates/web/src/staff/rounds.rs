@@ -3,6 +3,7 @@
 //! country; earlier rounds stay readable.
 
 use crate::access::{Access, RouteDef};
+use crate::dashboard::exports::{send, Export, ExportLinks, Format, Table};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::page::Page;
@@ -23,6 +24,8 @@ const COORDINATOR: Access = Access::Roles(&[Role::Coordinator]);
 pub(crate) fn routes() -> Vec<RouteDef> {
     vec![
         RouteDef::get("/staff/rounds", COORDINATOR, get(list)),
+        RouteDef::get("/staff/rounds.csv", COORDINATOR, get(list_export)),
+        RouteDef::get("/staff/rounds.xlsx", COORDINATOR, get(list_export)),
         RouteDef::get("/staff/rounds/new", COORDINATOR, get(new_form)),
         RouteDef::post("/staff/rounds/new", COORDINATOR, post(create)),
         RouteDef::get("/staff/rounds/{id}", COORDINATOR, get(edit_form)),
@@ -53,6 +56,7 @@ pub fn format_london(unix: i64) -> String {
 struct ListTemplate {
     page: Page,
     rounds: Vec<(Round, String, String, &'static str)>,
+    exports: ExportLinks,
 }
 
 #[derive(serde::Deserialize)]
@@ -73,8 +77,23 @@ async fn list(
                 .into(),
         );
     }
+    let rounds = round_rows(&state).await?;
+    let exports = ExportLinks::new("/staff/rounds", &[]);
+    Ok(Html(
+        ListTemplate {
+            page,
+            rounds,
+            exports,
+        }
+        .render()?,
+    ))
+}
+
+/// Every round with its opening and closing times and whether it is open now. Shared by the list
+/// and its export.
+async fn round_rows(state: &AppState) -> AppResult<Vec<(Round, String, String, &'static str)>> {
     let now = jetdesk_store::now();
-    let rounds = state
+    Ok(state
         .store
         .rounds()
         .await?
@@ -93,8 +112,39 @@ async fn list(
             );
             (r, o, c, status)
         })
-        .collect();
-    Ok(Html(ListTemplate { page, rounds }.render()?))
+        .collect())
+}
+
+/// The rounds list as a file.
+async fn list_export(State(state): State<AppState>, ctx: Ctx, format: Format) -> AppResult<Response> {
+    let lang = ctx.lang();
+    let mut table = Table::new(
+        lang,
+        &[
+            "rounds-col-round",
+            "rounds-col-positions",
+            "rounds-col-opens",
+            "rounds-col-deadline",
+            "rounds-col-status",
+        ],
+    );
+    for (r, opens, closes, status) in round_rows(&state).await? {
+        table.push(vec![
+            r.name,
+            r.positions.to_uppercase(),
+            opens,
+            closes,
+            status.to_string(),
+        ]);
+    }
+    let export = Export {
+        list: "rounds",
+        subject: "rounds".into(),
+        filters: String::new(),
+        file: "rounds".into(),
+        sheet: lang.t("rounds-title"),
+    };
+    send(&state, &ctx, format, export, table).await
 }
 
 #[derive(Template)]

@@ -1,0 +1,27 @@
+# Exports of the staff lists (CSV and Excel), shared by every list page.
+export-links-label = Export this list with its filters:
+export-download-csv = Download CSV
+export-download-xlsx = Download Excel
+export-yes = Yes
+export-no = No
+sel-col-above-cutoff = Above the cut-off
+out-col-reasons = Reasons
+iv-col-booked = Seats booked
+iv-col-capacity = Seats
+iv-col-panel = Panel
+iv-export-scored = Scored
+iv-export-to-score = To score
+ev-col-status = Status
+ev-col-proposed = Times proposed
+ev-col-assigned = Delegated to
+ev-col-call = Call
+ev-col-note = Applicant's note
+pl-col-details = Area, kind and setting
+pl-col-profile = Profile
+pl-col-partner = Applying with
+rounds-title = Recruitment rounds
+rounds-col-round = Round
+rounds-col-positions = Positions
+rounds-col-opens = Opens
+rounds-col-deadline = Deadline
+rounds-col-status = Status

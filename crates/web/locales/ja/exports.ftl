@@ -1,0 +1,27 @@
+# スタッフ用一覧のエクスポート（CSV と Excel）。すべての一覧ページで共通。
+export-links-label = この一覧を絞り込み条件のままエクスポート：
+export-download-csv = CSV をダウンロード
+export-download-xlsx = Excel をダウンロード
+export-yes = はい
+export-no = いいえ
+sel-col-above-cutoff = 基準点以上
+out-col-reasons = 理由
+iv-col-booked = 予約済みの席
+iv-col-capacity = 席数
+iv-col-panel = 面接官グループ
+iv-export-scored = 採点済み
+iv-export-to-score = 未採点
+ev-col-status = 状況
+ev-col-proposed = 希望日時
+ev-col-assigned = 担当者
+ev-col-call = 通話日時
+ev-col-note = 応募者からのメモ
+pl-col-details = 地域・種別・環境
+pl-col-profile = 紹介
+pl-col-partner = 同時応募の相手
+rounds-title = 募集回
+rounds-col-round = 募集回
+rounds-col-positions = 職種
+rounds-col-opens = 受付開始
+rounds-col-deadline = 締切
+rounds-col-status = 状況
