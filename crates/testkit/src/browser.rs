@@ -408,6 +408,17 @@ impl Browser {
             .await;
     }
 
+    /// Chooses the file `path` in the file input with `id` and submits the input's form.
+    pub async fn upload(&self, id: &str, path: &Path) {
+        let name = path.to_str().expect("a UTF-8 path");
+        self.by_id(id)
+            .await
+            .send_keys(name)
+            .await
+            .unwrap_or_else(|e| panic!("choose {name} in #{id}: {e}"));
+        self.submit_form_of(id).await;
+    }
+
     /// Saves a PNG screenshot of the viewport to `path` and returns the path.
     pub async fn screenshot_to(&self, path: &Path) -> PathBuf {
         let png = self.client().screenshot().await.expect("screenshot");

@@ -7,7 +7,7 @@ use jetdesk_testkit::browser::Browser;
 use jetdesk_testkit::{open_round_with, Backend, TestApp, PASSWORD};
 
 /// A small, well-formed PDF (one empty page).
-const MINIMAL_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\nxref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\nstartxref\n170\n%%EOF\n";
+pub(crate) const MINIMAL_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\nxref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\nstartxref\n170\n%%EOF\n";
 
 async fn setup() -> Option<(TestApp, Browser)> {
     let mut browser = Browser::start().await?;
@@ -232,13 +232,7 @@ async fn an_applicant_submits_a_cir_application_and_staff_find_it() {
     std::fs::write(&pdf, MINIMAL_PDF).unwrap();
     browser.click_text("Documents").await;
     browser.assert_accessible().await;
-    browser
-        .by_id("file-degree")
-        .await
-        .send_keys(pdf.to_str().unwrap())
-        .await
-        .unwrap();
-    browser.submit_form_of("file-degree").await;
+    browser.upload("file-degree", &pdf).await;
     browser.assert_text("degree-certificate.pdf").await;
     browser.assert_accessible().await;
     browser.screenshot("apply-documents").await;

@@ -29,7 +29,8 @@ async fn wait_for_text(browser: &Browser, needle: &str) {
     }
 }
 
-async fn sign_in(browser: &Browser, email: &str, next: &str) {
+/// Signs in through the login form and waits for `next`.
+pub(crate) async fn sign_in(browser: &Browser, email: &str, next: &str) {
     browser.goto(&format!("/login?next={next}")).await;
     browser.fill("email", email).await;
     browser.fill("password", PASSWORD).await;
@@ -37,7 +38,8 @@ async fn sign_in(browser: &Browser, email: &str, next: &str) {
     browser.wait_for_path(next).await;
 }
 
-async fn sign_out(browser: &Browser) {
+/// Signs out from the menu.
+pub(crate) async fn sign_out(browser: &Browser) {
     browser.click_css("form[action='/logout'] button").await;
     browser.wait_for_path("/").await;
 }

@@ -112,7 +112,8 @@ async fn person(app: &TestApp, round: &jetdesk_store::Round, tag: &str, content_
     }
 }
 
-fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+/// Every entry of a ZIP archive, as (name, bytes).
+pub(crate) fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a ZIP");
     let mut out = Vec::new();
     for i in 0..zip.len() {
@@ -124,7 +125,8 @@ fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-fn json_of(files: &[(String, Vec<u8>)], name: &str) -> Vec<serde_json::Value> {
+/// The JSON list in the archive's file `name`.
+pub(crate) fn json_of(files: &[(String, Vec<u8>)], name: &str) -> Vec<serde_json::Value> {
     let (_, bytes) = files
         .iter()
         .find(|(n, _)| n == name)
