@@ -12,6 +12,7 @@ mod applications;
 mod audit;
 mod checks;
 mod dashboard;
+mod demo;
 mod documents;
 mod interviews;
 mod mfa;
@@ -34,6 +35,7 @@ pub use applications::{
 pub use audit::AuditEntry;
 pub use checks::{DuplicateMatch, JapaneseAssessment, PartnerLink, RecheckCandidate};
 pub use dashboard::{AuditFilter, AuditRow, StageTime};
+pub use demo::{DemoHistory, DemoInterviewTotal, DemoOffer, DemoReview, DemoStateChange};
 pub use documents::{Document, NewDocument};
 pub use interviews::{
     BookOutcome, DayInterview, InterviewBooking, InterviewPanel, InterviewScore, InterviewSettings,

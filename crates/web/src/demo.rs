@@ -1,6 +1,7 @@
 //! Demo data, so a new user sees what each role sees: an account for every role (one password), an
 //! open recruitment round with a draft and a submitted application, a host organisation with its
-//! schools and ALTs, and, on request, any number of synthetic applications for load tests.
+//! schools and ALTs, a recruitment history for the dashboard (`history`), and, on request, any
+//! number of synthetic applications for load tests.
 //! Loaded only into an empty database (by `serve --demo` or `jetdesk demo`).
 
 use crate::applications::sections::{Answers, SECTIONS};
@@ -12,6 +13,8 @@ use jetdesk_store::{DemoApplication, Round, RoundInput, Store};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
+
+mod history;
 
 /// A demo account as printed at start.
 #[derive(Debug, Clone)]
@@ -68,7 +71,14 @@ pub async fn load(store: &Store, password: &str) -> anyhow::Result<Vec<DemoAccou
     // Ann has started a CIR application; Ben has submitted an ALT one.
     if let Some(ann) = ids.get("applicant@jetdesk.example") {
         let app = store.create_application(&round, *ann, "cir").await?;
-        let answers = sample_answers(&mut StdRng::seed_from_u64(1), "Ann", "Applicant", "cir", true);
+        let answers = sample_answers(
+            &mut StdRng::seed_from_u64(1),
+            "Ann",
+            "Applicant",
+            "cir",
+            true,
+            round.programme_year,
+        );
         for (section, a) in answers.iter().take(3) {
             store
                 .save_section(app, section, &serde_json::to_string(a)?, true, 0)
@@ -80,7 +90,14 @@ pub async fn load(store: &Store, password: &str) -> anyhow::Result<Vec<DemoAccou
     }
     if let Some(ben) = ids.get("applicant2@jetdesk.example") {
         let app = store.create_application(&round, *ben, "alt").await?;
-        let answers = sample_answers(&mut StdRng::seed_from_u64(2), "Ben", "Applicant", "alt", true);
+        let answers = sample_answers(
+            &mut StdRng::seed_from_u64(2),
+            "Ben",
+            "Applicant",
+            "alt",
+            true,
+            round.programme_year,
+        );
         for (section, a) in &answers {
             store
                 .save_section(app, section, &serde_json::to_string(a)?, true, 0)
@@ -113,7 +130,31 @@ pub async fn load(store: &Store, password: &str) -> anyhow::Result<Vec<DemoAccou
         crate::review::demo::load_demo(store, &phc, *r, *c).await?;
     }
     created.extend(crate::interviews::demo::load_demo(store, &round, &phc, &ids).await?);
+    let staff = history::Staff {
+        coordinator: account(store, &ids, "coordinator@jetdesk.example").await?,
+        reviewers: [
+            account(store, &ids, "reviewer@jetdesk.example").await?,
+            account(store, &ids, "reviewer2@jetdesk.example").await?,
+        ],
+        interviewers: [
+            account(store, &ids, "interviewer@jetdesk.example").await?,
+            account(store, &ids, "interviewer2@jetdesk.example").await?,
+        ],
+    };
+    history::load(store, &round, &phc, staff).await?;
     Ok(created)
+}
+
+/// The id of the demo account `email`, created by this loader or by one of the modules it calls.
+async fn account(store: &Store, ids: &HashMap<&str, i64>, email: &str) -> anyhow::Result<i64> {
+    if let Some(id) = ids.get(email) {
+        return Ok(*id);
+    }
+    store
+        .user_by_email(email)
+        .await?
+        .map(|u| u.id)
+        .ok_or_else(|| anyhow::anyhow!("demo account {email} missing"))
 }
 
 /// The open UK round: opened seven weeks ago, closing at 18:00 UK time on the last Friday of
@@ -225,12 +266,14 @@ const SUBJECTS: &[&str] = &[
 ];
 
 /// Plausible answers to every section; with `eligible` false, one rule is broken on purpose.
+/// `departure_year` is the round's programme year (the degree is expected by its June).
 fn sample_answers(
     rng: &mut StdRng,
     given: &str,
     family: &str,
     position: &str,
     eligible: bool,
+    departure_year: i64,
 ) -> Vec<(&'static str, Answers)> {
     let pick = |rng: &mut StdRng, list: &[&str]| list[rng.gen_range(0..list.len())].to_string();
     let mut out = Vec::new();
@@ -287,9 +330,9 @@ fn sample_answers(
                 set(
                     "expected_date",
                     if flaw == 2 {
-                        "2027-09-30".into()
+                        format!("{departure_year}-09-30")
                     } else {
-                        "2027-06-30".into()
+                        format!("{departure_year}-06-30")
                     },
                 );
                 set("teacher_training", "no".into());
@@ -385,36 +428,50 @@ pub async fn applications(
     while written < n {
         let mut batch = Vec::new();
         for i in written..(written + 500).min(n) {
-            let given = GIVEN[rng.gen_range(0..GIVEN.len())];
-            let family = FAMILY[rng.gen_range(0..FAMILY.len())];
-            let position = if rng.gen_bool(0.9) { "alt" } else { "cir" };
-            let eligible = !rng.gen_bool(0.1);
-            let answers = sample_answers(&mut rng, given, family, position, eligible);
-            let all: HashMap<&str, Answers> = answers.iter().map(|(s, a)| (*s, a.clone())).collect();
-            let outcome = eligibility::evaluate(&round, position, &all, eligibility::Known::default());
-            let email = format!(
-                "{}.{}.{i}@applicants.example",
-                given.to_lowercase(),
-                family.to_lowercase()
-            );
-            batch.push(DemoApplication {
-                search_text: format!("{given} {family} {email}").to_lowercase(),
-                display_name: format!("{given} {family}"),
-                email,
-                position: position.into(),
-                state: outcome.state.into(),
-                submitted_at: Some(start + rng.gen_range(0..40 * 24 * 3600)),
-                eligibility_overall: Some(outcome.overall.into()),
-                eligibility_json: Some(outcome.json),
-                sections: answers
-                    .iter()
-                    .map(|(s, a)| (s.to_string(), serde_json::to_string(a).unwrap_or_default(), true))
-                    .collect(),
-            });
+            batch.push(synthetic_application(&mut rng, &round, &i.to_string(), |rng| {
+                start + rng.gen_range(0..40 * 24 * 3600)
+            }));
         }
         store.insert_demo_applications(&round, &phc, &batch).await?;
         written += batch.len() as u64;
         progress(written);
     }
     Ok(())
+}
+
+/// One synthetic submitted application to `round` (about one in ten breaks a rule on purpose),
+/// evaluated by the round's rules; `tag` makes the applicant's e-mail unique and `submitted_at`
+/// picks the submission time.
+fn synthetic_application(
+    rng: &mut StdRng,
+    round: &Round,
+    tag: &str,
+    submitted_at: impl FnOnce(&mut StdRng) -> i64,
+) -> DemoApplication {
+    let given = GIVEN[rng.gen_range(0..GIVEN.len())];
+    let family = FAMILY[rng.gen_range(0..FAMILY.len())];
+    let position = if rng.gen_bool(0.9) { "alt" } else { "cir" };
+    let eligible = !rng.gen_bool(0.1);
+    let answers = sample_answers(rng, given, family, position, eligible, round.programme_year);
+    let all: HashMap<&str, Answers> = answers.iter().map(|(s, a)| (*s, a.clone())).collect();
+    let outcome = eligibility::evaluate(round, position, &all, eligibility::Known::default());
+    let email = format!(
+        "{}.{}.{tag}@applicants.example",
+        given.to_lowercase(),
+        family.to_lowercase()
+    );
+    DemoApplication {
+        search_text: format!("{given} {family} {email}").to_lowercase(),
+        display_name: format!("{given} {family}"),
+        email,
+        position: position.into(),
+        state: outcome.state.into(),
+        submitted_at: Some(submitted_at(rng)),
+        eligibility_overall: Some(outcome.overall.into()),
+        eligibility_json: Some(outcome.json),
+        sections: answers
+            .iter()
+            .map(|(s, a)| (s.to_string(), serde_json::to_string(a).unwrap_or_default(), true))
+            .collect(),
+    }
 }

@@ -33,6 +33,7 @@ mod backup;
 mod checks;
 mod concurrency;
 mod dashboard;
+mod demo;
 mod documents;
 mod exports;
 mod e2e;

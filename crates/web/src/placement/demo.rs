@@ -270,8 +270,9 @@ pub async fn load_demo(
     }
     let batch: Vec<DemoApplication> = CANDIDATES
         .iter()
+        .enumerate()
         .map(
-            |&(email, given, family, town, position, jlpt, a1, a2, a3, setting, circumstances)| {
+            |(i, &(email, given, family, town, position, jlpt, a1, a2, a3, setting, circumstances))| {
                 let personal = json!({"given_names": given, "family_name": family, "home_town": town,
                 "phone": "07700 900123"});
                 let japanese = json!({"jlpt_level": jlpt});
@@ -282,7 +283,8 @@ pub async fn load_demo(
                     display_name: format!("{given} {family}"),
                     position: position.into(),
                     state: "shortlisted".into(),
-                    submitted_at: Some(round.opens_at + 3600),
+                    // A few days apart in the round's first weeks.
+                    submitted_at: Some(round.opens_at + (4 * i as i64 + 1) * 86_400 + 3600),
                     eligibility_overall: Some("pass".into()),
                     eligibility_json: None,
                     search_text: format!("{given} {family} {email}").to_lowercase(),
