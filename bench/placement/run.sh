@@ -32,8 +32,8 @@ for size in "${sizes[@]}"; do
   read -r wall rss code < <(python3 "$here/measure.py" "$work/ours.json" -- "$bin" place --input "$inst" 2> "$work/ours.err")
   echo "jetdesk place:  ${wall} s, peak ${rss} MiB, exit ${code}"
   sed 's/^/  /' "$work/ours.err"
-  read -r wall2 rss2 _ < <(python3 "$here/measure.py" "$work/ours-lean.json" -- "$bin" place --no-explanations --input "$inst" 2> /dev/null)
-  echo "  (without explanations: ${wall2} s, peak ${rss2} MiB)"
+  read -r wall2 rss2 _ < <(python3 "$here/measure.py" "$work/ours-explained.json" -- "$bin" place --explain --input "$inst" 2> /dev/null)
+  echo "  (with --explain: ${wall2} s, peak ${rss2} MiB)"
   if [ "$n" -le "$ref_max" ]; then
     read -r rwall rrss _ < <(python3 "$here/measure.py" "$work/ref.json" -- python3 "$shared/reference.py" "$inst")
     echo "reference.py:   ${rwall} s, peak ${rrss} MiB; $(python3 "$here/same.py" "$work/ours.json" "$work/ref.json")"

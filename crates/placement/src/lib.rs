@@ -19,9 +19,10 @@
 //! # Complexity
 //! Solving without couples is O(L log c) time for L list entries in total and post capacities c, and
 //! O(L + applicants + posts) memory; reading JSON is linear in its size. A million applicants with
-//! ten choices each (about 200 MB of JSON) are read, placed, checked and written in about five
-//! seconds on two cores (reading is two stages on two threads, explanations are computed on two);
-//! see `docs/placement.md` for measured figures.
+//! ten choices each (about 200 MB of JSON) are read, placed, checked and written in a few seconds
+//! on two cores (reading is two stages on two threads, and the priority lists are resolved in bulk
+//! afterwards, on two threads; explanations are computed on two); see `docs/placement.md` for
+//! measured figures.
 //!
 //! # Example: three JET candidates, two posts
 //! Aiko, Ben and Chloé are shortlisted; Sapporo has one ALT place and Naha one. Aiko and Ben want
