@@ -6,6 +6,7 @@
 # usage: bench/placement/run.sh [SIZE ...]      SIZE is APPLICANTS or APPLICANTS:MEAN_CAPACITY
 #   default: 20000 1000000:9   (1,000,000 applicants x 10 choices over 100,000 posts)
 # env: SHARED (default ../shared beside the repo), WORK (instance cache, default /tmp/jetdesk-bench),
+#      CARGO_TARGET_DIR (where the release build goes, as for cargo; default target/ in the repo),
 #      PEER_MAX (largest size the peer is run on, default 20000: it takes ~90 s there),
 #      REF_MAX (largest size the reference is run on, default 1000000).
 set -euo pipefail
@@ -21,7 +22,7 @@ sizes=("$@")
 [ -f "$shared/gen.py" ] || { echo "no generator at $shared (set SHARED)" >&2; exit 2; }
 python3 -c "import matching" 2>/dev/null || python3 -m pip install --quiet matching
 (cd "$repo" && cargo build --release --quiet -p jetdesk)
-bin="$repo/target/release/jetdesk"
+bin="${CARGO_TARGET_DIR:-$repo/target}/release/jetdesk"
 mkdir -p "$work"
 
 for size in "${sizes[@]}"; do
