@@ -138,6 +138,14 @@ pub struct ApplicationListing {
     pub email: String,
 }
 
+/// A staff list row with the number of rows the filter matches.
+#[derive(sqlx::FromRow)]
+struct CountedListing {
+    #[sqlx(flatten)]
+    listing: ApplicationListing,
+    total: i64,
+}
+
 /// Filters of the staff list; empty strings mean "any".
 #[derive(Debug, Clone, Default)]
 pub struct ApplicationFilter {
@@ -572,38 +580,29 @@ impl Store {
         } else {
             "applications a"
         };
-        let count_sql = match &count_conditions {
-            Some(c) if self.backend == Backend::Sqlite => format!(
-                "SELECT COALESCE(SUM(n), 0) FROM application_counts WHERE {}",
-                c.join(" AND ")
-            ),
-            _ => format!("SELECT COUNT(*) FROM {from} WHERE {filter}"),
-        };
-        // Count and choose the page's ids on the narrow index columns; only the page's rows are
-        // then read in full and joined with their users (the rows hold wide JSON).
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-        for b in &binds {
-            count = match b {
-                Bind::Int(i) => count.bind(*i),
-                Bind::Text(t) => count.bind(t.clone()),
-            };
-        }
-        let total = count.fetch_one(self.pool()).await?;
         let n = binds.len();
         let page_from = if f.sort == "name" {
             format!("{from} JOIN users u ON u.id = a.user_id")
         } else {
             from.to_string()
         };
+        // The page's ids are chosen on the narrow index columns; only the page's rows are then
+        // read in full and joined with their users (the rows hold wide JSON). The total comes
+        // with them (`COUNT(*) OVER ()` over every match, counted in the same pass that sorts
+        // them) unless SQLite's trigger-kept `application_counts` can answer it without a scan.
+        let counted = self.backend == Backend::Sqlite && count_conditions.is_some();
+        let total_column = if counted { "0" } else { "COUNT(*) OVER ()" };
         let sql = format!(
-            "SELECT a.id, a.reference, a.position, a.state, a.eligibility_overall, a.submitted_at, u.display_name, u.email
-             FROM applications a JOIN users u ON u.id = a.user_id
-             WHERE a.id IN (SELECT a.id FROM {page_from} WHERE {filter} ORDER BY {order} LIMIT ${} OFFSET ${})
+            "WITH page AS (SELECT a.id AS page_id, {total_column} AS total FROM {page_from}
+                 WHERE {filter} ORDER BY {order} LIMIT ${} OFFSET ${})
+             SELECT a.id, a.reference, a.position, a.state, a.eligibility_overall, a.submitted_at,
+                 u.display_name, u.email, page.total
+             FROM page JOIN applications a ON a.id = page.page_id JOIN users u ON u.id = a.user_id
              ORDER BY {order}",
             n + 1,
             n + 2
         );
-        let mut rows = sqlx::query_as::<_, ApplicationListing>(&sql);
+        let mut rows = sqlx::query_as::<_, CountedListing>(&sql);
         for b in &binds {
             rows = match b {
                 Bind::Int(i) => rows.bind(*i),
@@ -611,7 +610,29 @@ impl Store {
             };
         }
         let rows = rows.bind(limit).bind(offset).fetch_all(self.pool()).await?;
-        Ok((rows, total))
+        let total = match (counted, rows.first()) {
+            (false, Some(first)) => first.total,
+            (false, None) if offset == 0 => 0,
+            _ => {
+                // From the counts table, or past the last page (no row to carry the total).
+                let count_sql = match &count_conditions {
+                    Some(c) if counted => format!(
+                        "SELECT COALESCE(SUM(n), 0) FROM application_counts WHERE {}",
+                        c.join(" AND ")
+                    ),
+                    _ => format!("SELECT COUNT(*) FROM {from} WHERE {filter}"),
+                };
+                let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+                for b in &binds {
+                    count = match b {
+                        Bind::Int(i) => count.bind(*i),
+                        Bind::Text(t) => count.bind(t.clone()),
+                    };
+                }
+                count.fetch_one(self.pool()).await?
+            }
+        };
+        Ok((rows.into_iter().map(|r| r.listing).collect(), total))
     }
 }
 

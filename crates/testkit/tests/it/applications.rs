@@ -696,6 +696,15 @@ on_both!(
         assert_eq!(search(&app, &ids[2].1).await.0, 1, "a whole reference");
         assert_eq!(search(&app, "example.org").await.0, 3);
         assert_eq!(search(&app, "qu").await.0, 1, "two characters: Quinn");
+        // The total is every match's, on a short page and past the last page alike.
+        let filter = jetdesk_store::ApplicationFilter {
+            q: "example.org".into(),
+            ..Default::default()
+        };
+        for (limit, offset, rows) in [(2, 0, 2), (2, 2, 1), (2, 4, 0)] {
+            let (page, total) = app.store.list_applications(&filter, limit, offset).await.unwrap();
+            assert_eq!((page.len(), total), (rows, 3), "limit {limit} offset {offset}");
+        }
 
         // A new name replaces the old one in the index.
         app.store
