@@ -133,21 +133,29 @@ async fn chart(
             let last_day = this.iter().chain(&before).map(|(d, _)| *d).max().unwrap_or(0);
             let (a, b): (HashMap<i64, i64>, HashMap<i64, i64>) =
                 (this.into_iter().collect(), before.into_iter().collect());
-            let fill = |m: &HashMap<i64, i64>| {
-                (0..=last_day)
+            // The open round's line stops today: days still to come are not days without
+            // applications.
+            let today = (jetdesk_store::now() - round.opens_at).div_euclid(86_400);
+            let fill = |m: &HashMap<i64, i64>, until: i64| {
+                (0..=last_day.min(until))
                     .map(|d| (d, m.get(&d).copied().unwrap_or(0)))
                     .collect()
             };
             let this_name = round.name.clone();
-            let mut series = vec![(this_name.clone(), fill(&a))];
+            let mut series = vec![(this_name.clone(), fill(&a, today))];
             let mut header = vec![t("dashboard-col-day"), this_name];
             if let Some(p) = previous {
-                series.push((p.name.clone(), fill(&b)));
+                series.push((p.name.clone(), fill(&b, last_day)));
                 header.push(p.name.clone());
             }
             let rows = (0..=last_day)
                 .map(|d| {
-                    let mut row = vec![d.to_string(), a.get(&d).copied().unwrap_or(0).to_string()];
+                    let this = if d > today {
+                        String::new()
+                    } else {
+                        a.get(&d).copied().unwrap_or(0).to_string()
+                    };
+                    let mut row = vec![d.to_string(), this];
                     if previous.is_some() {
                         row.push(b.get(&d).copied().unwrap_or(0).to_string());
                     }
