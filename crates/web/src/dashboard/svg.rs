@@ -45,8 +45,8 @@ fn open(id: &str, title: &str, desc: &str, height: f64) -> String {
 }
 
 /// A legend row of coloured squares with the series names, at height `y`.
-fn legend(out: &mut String, series: &[String], y: f64) {
-    let mut x = LABEL_WIDTH;
+/// A colour key from `x` on the line at `y`: a swatch and the series' name, one after the other.
+fn legend(out: &mut String, series: &[String], mut x: f64, y: f64) {
     for (i, name) in series.iter().enumerate() {
         let colour = COLOURS[i % COLOURS.len()];
         let _ = write!(
@@ -81,7 +81,7 @@ pub(crate) fn bar_chart(
     let scale = (WIDTH - LABEL_WIDTH - 60.0) / max;
     let mut out = open(id, title, desc, height);
     if series.len() > 1 {
-        legend(&mut out, series, 14.0);
+        legend(&mut out, series, LABEL_WIDTH, 14.0);
     }
     for (row, (label, values)) in rows.iter().enumerate() {
         let y = top + row as f64 * (BAR_HEIGHT + GAP);
@@ -144,7 +144,8 @@ pub(crate) fn line_chart(
     let y = |v: i64| bottom - (bottom - top) * v as f64 / max;
     let mut out = open(id, title, desc, height);
     let names: Vec<String> = series.iter().map(|(n, _)| n.clone()).collect();
-    legend(&mut out, &names, 14.0);
+    // From the plot's left edge: two rounds' names need the width.
+    legend(&mut out, &names, left, 14.0);
     let _ = write!(
         out,
         "<line x1=\"{left}\" y1=\"{bottom}\" x2=\"{right}\" y2=\"{bottom}\" stroke=\"#505a5f\"/>\
@@ -187,6 +188,30 @@ pub(crate) fn line_chart(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_charts_legend_fits_two_long_round_names() {
+        let names = [
+            "JET 2027 — United Kingdom",
+            "JET 2026 — United Kingdom (selection demo)",
+        ];
+        let series: Vec<(String, Vec<(i64, i64)>)> = names
+            .iter()
+            .map(|n| (n.to_string(), vec![(0, 1), (1, 2)]))
+            .collect();
+        let svg = line_chart("per-day", "Per day", "Submissions per day", "Day", &series);
+        let last = svg.rfind(names[1]).unwrap_or(0);
+        let x: f64 = svg[..last]
+            .rsplit("<text x=\"")
+            .next()
+            .and_then(|t| t.split('"').next())
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(f64::MAX);
+        assert!(
+            x + 7.0 * names[1].chars().count() as f64 <= WIDTH,
+            "starts at {x}"
+        );
+    }
 
     #[test]
     fn a_bar_chart_is_an_image_named_by_its_title_and_description() {
