@@ -130,7 +130,8 @@ fn submissions(
     until: i64,
     weight: impl Fn(f64) -> f64,
 ) -> Vec<DemoApplication> {
-    let days = ((until - round.opens_at) / DAY).max(1);
+    // Today's part-day counts as a day, or the chart would show no submissions yesterday or today.
+    let days = (until - round.opens_at + DAY - 1).div_euclid(DAY).max(1);
     let weights: Vec<f64> = (0..days).map(|d| weight(d as f64 / days as f64)).collect();
     (0..n)
         .map(|i| {
