@@ -40,9 +40,10 @@ fn xlsx_rows(bytes: Vec<u8>) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// How many audit entries have this action.
+/// How many audit entries have an action matching this `LIKE` pattern (`export.%` for every
+/// export).
 async fn audited(app: &TestApp, action: &str) -> i64 {
-    let sql = "SELECT COUNT(*) FROM audit_log WHERE action = $1";
+    let sql = "SELECT COUNT(*) FROM audit_log WHERE action LIKE $1";
     sqlx::query_scalar::<_, i64>(sql)
         .bind(action)
         .fetch_one(&app.db)
@@ -73,11 +74,7 @@ on_both!(
             .filter(|p| !p.starts_with("/staff/dashboard/"))
             .collect();
         assert!(exports.len() >= 14, "{exports:?}");
-        let before =
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'export.%'")
-                .fetch_one(&app.db)
-                .await
-                .unwrap();
+        let before = audited(&app, "export.%").await;
         for pattern in &exports {
             let path = pattern
                 .replace("{round}", &round.id.to_string())
@@ -102,11 +99,7 @@ on_both!(
             }
             assert_eq!(xlsx, csv, "{xlsx_path} differs from its CSV");
         }
-        let after =
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'export.%'")
-                .fetch_one(&app.db)
-                .await
-                .unwrap();
+        let after = audited(&app, "export.%").await;
         assert_eq!(after - before, 2 * exports.len() as i64);
     }
 );
@@ -237,10 +230,6 @@ on_both!(an_applicant_is_refused_every_export, |app: TestApp| async move {
         let (status, _, _) = fetch(&client, app.at(&path)).await;
         assert_eq!(status, 403, "{path}");
     }
-    let exported =
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'export.%'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let exported = audited(&app, "export.%").await;
     assert_eq!(exported, 0);
 });
