@@ -37,7 +37,7 @@ pub enum Backend {
 
 /// A running jetdesk for one test.
 pub struct TestApp {
-    /// The base URL, such as `http://127.0.0.1:40123`.
+    /// The listener's URL, such as `http://127.0.0.1:40123` (not the configured `base_url`).
     pub url: String,
     /// The app's own store (same pool the server uses).
     pub store: Store,
@@ -100,7 +100,8 @@ impl TestApp {
         let database_url = config.database_url();
         let data_dir = config.data_dir.clone();
         let app = Application::build(config).await.expect("jetdesk builds");
-        let url = app.url().to_string();
+        // The listener itself, even when `base_url` names the https address of a proxy in front.
+        let url = format!("http://127.0.0.1:{}", app.port());
         let store = app.state().store.clone();
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(async move {

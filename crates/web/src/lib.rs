@@ -58,9 +58,15 @@ pub struct AppState {
     pub mailer: mail::Mailer,
     /// The site's address for links in e-mails, without a trailing slash.
     pub base_url: Arc<str>,
-    /// Whether cookies carry `Secure` (the site is served over https).
+    /// Whether the site is served over https (its base URL says so): cookies then carry `Secure`
+    /// and every response `Strict-Transport-Security`.
     pub secure_cookies: bool,
 }
+
+/// The HSTS policy sent on every response when the site is served over https (ASVS 14.4.5): a
+/// year, subdomains included. Never over plain http, where browsers ignore it anyway and local
+/// development must keep working.
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 /// Every route with the access it declares, for the route-by-role test matrix.
 pub fn route_table() -> Vec<(Method, &'static str, Access)> {
@@ -99,6 +105,7 @@ pub fn router(state: AppState) -> Router {
     }
     let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+    let hsts = state.secure_cookies.then(|| HeaderValue::from_static(HSTS));
     router
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(csrf::csrf_layer))
@@ -130,6 +137,10 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            hsts,
         ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

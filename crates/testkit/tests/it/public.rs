@@ -1,6 +1,6 @@
 //! The public site: pages, languages, headers, health, errors.
 
-use jetdesk_testkit::TestApp;
+use jetdesk_testkit::{Backend, TestApp};
 
 const PAGES: &[&str] = &[
     "/",
@@ -41,6 +41,51 @@ on_both!(
             assert!(body.contains("class=\"skip-link\" href=\"#main\""), "{path}");
             assert!(!body.contains("<script>"), "{path}: no inline script");
         }
+    }
+);
+
+on_both!(
+    hsts_is_sent_on_every_response_only_when_served_over_https,
+    |app: TestApp| async move {
+        // Some pages, an error page, the health check and a static file.
+        const PATHS: &[&str] = &["/", "/login", "/no-such-page", "/healthz", "/static/app.js"];
+        // Local development over plain http (no base URL): no HSTS, which would pin the browser
+        // to an https://127.0.0.1 that does not exist.
+        for path in PATHS {
+            let res = app.client().get(app.at(path)).send().await.unwrap();
+            assert!(
+                res.headers().get("strict-transport-security").is_none(),
+                "{path}: HSTS over plain http"
+            );
+        }
+        // Behind a TLS-terminating proxy (an https base URL, same backend): HSTS on everything.
+        let backend = match app.store.backend() {
+            jetdesk_store::Backend::Sqlite => Backend::Sqlite,
+            jetdesk_store::Backend::Postgres => Backend::Postgres,
+        };
+        let https = TestApp::spawn_with(backend, |c| {
+            c.base_url = Some("https://jet.example.org".into());
+        })
+        .await
+        .unwrap();
+        for path in PATHS {
+            let res = https.client().get(https.at(path)).send().await.unwrap();
+            assert_eq!(
+                res.headers()
+                    .get("strict-transport-security")
+                    .map(|v| v.to_str().unwrap()),
+                Some("max-age=31536000; includeSubDomains"),
+                "{path}"
+            );
+        }
+        // And an explicitly http base URL sends none either.
+        let http = TestApp::spawn_with(backend, |c| {
+            c.base_url = Some("http://jet.internal:8080".into());
+        })
+        .await
+        .unwrap();
+        let res = http.client().get(http.at("/")).send().await.unwrap();
+        assert!(res.headers().get("strict-transport-security").is_none());
     }
 );
 
