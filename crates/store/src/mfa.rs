@@ -8,7 +8,9 @@ use crate::{affected, Result, Store};
 /// A user's TOTP settings.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MfaSecret {
-    /// The authenticator secret, base32 (RFC 4648, no padding).
+    /// The authenticator secret as stored: sealed by the web layer's server key (`v1:…`), or
+    /// base32 (RFC 4648, no padding) if written before secrets were encrypted. This crate never
+    /// sees the key.
     pub secret: String,
     /// When the first code confirmed it; `None` while the enrolment waits for that code.
     pub enabled_at: Option<i64>,
@@ -38,6 +40,27 @@ impl Store {
         )
     }
 
+    /// Every stored TOTP secret, as `(user_id, secret)`: checked and sealed at start.
+    pub async fn all_mfa_secrets(&self) -> Result<Vec<(i64, String)>> {
+        Ok(
+            sqlx::query_as("SELECT user_id, secret FROM user_mfa ORDER BY user_id")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    /// Replaces the user's stored secret `old` by `new` (the same secret, sealed): false if it
+    /// changed meanwhile (re-enrolled or removed), which then stays as it is.
+    pub async fn replace_mfa_secret(&self, user_id: i64, old: &str, new: &str) -> Result<bool> {
+        let done = sqlx::query("UPDATE user_mfa SET secret = $1 WHERE user_id = $2 AND secret = $3")
+            .bind(new)
+            .bind(user_id)
+            .bind(old)
+            .execute(self.pool())
+            .await?;
+        Ok(affected(done) == 1)
+    }
+
     /// Whether the user has two-step verification switched on.
     pub async fn mfa_enabled(&self, user_id: i64) -> Result<bool> {
         let n: i64 =
@@ -48,8 +71,9 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Starts (or restarts) an enrolment with a new secret, not yet enabled. Refused (false) when
-    /// two-step verification is already on: it must be switched off first.
+    /// Starts (or restarts) an enrolment with a new secret (sealed by the caller), not yet
+    /// enabled. Refused (false) when two-step verification is already on: it must be switched off
+    /// first.
     pub async fn start_mfa_enrolment(&self, user_id: i64, secret: &str) -> Result<bool> {
         let mut tx = self.pool().begin().await?;
         sqlx::query("DELETE FROM user_mfa WHERE user_id = $1 AND enabled_at IS NULL")

@@ -43,8 +43,10 @@ pub struct TestApp {
     pub store: Store,
     /// A second pool on the same database for raw SQL in tests (expiring a token, say).
     pub db: AnyPool,
-    /// The data dir (SQLite file, outbox).
+    /// The data dir (SQLite file, outbox, server key).
     pub data_dir: PathBuf,
+    /// The database's URL (for a test that starts a second instance on it).
+    pub database_url: String,
     _tmp: tempfile::TempDir,
     shutdown: Option<oneshot::Sender<()>>,
     pg_schema: Option<(String, String)>,
@@ -121,6 +123,7 @@ impl TestApp {
             store,
             db,
             data_dir,
+            database_url,
             _tmp: tmp,
             shutdown: Some(tx),
             pg_schema,

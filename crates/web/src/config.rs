@@ -62,10 +62,18 @@ pub struct Config {
         action = clap::ArgAction::Set
     )]
     pub require_staff_mfa: bool,
+
+    /// The server key that seals TOTP secrets in the database: 32 bytes as 64 hex digits or
+    /// base64 (`openssl rand -base64 32`). Without it the key is DATA_DIR/secret.key, created on
+    /// first start. Keep it apart from the database's backups; instances sharing one database need
+    /// the same key.
+    #[arg(long, env = "JETDESK_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
-    // The SMTP URL may hold a password and the demo password is a secret too: never log them.
+    // The SMTP URL may hold a password, and the demo password and the server key are secrets too:
+    // never log them.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("addr", &self.addr)
@@ -77,6 +85,7 @@ impl std::fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("trust_proxy", &self.trust_proxy)
             .field("require_staff_mfa", &self.require_staff_mfa)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
     }
 }
@@ -110,6 +119,7 @@ impl Config {
             trust_proxy: false,
             max_upload_mib: 10,
             require_staff_mfa: true,
+            secret_key: None,
         }
     }
 

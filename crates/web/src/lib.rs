@@ -28,6 +28,7 @@ mod public;
 pub mod referees;
 mod review;
 pub mod security;
+pub mod server_key;
 pub mod session;
 mod staff;
 pub(crate) mod timetables;
@@ -61,6 +62,8 @@ pub struct AppState {
     /// Whether the site is served over https (its base URL says so): cookies then carry `Secure`
     /// and every response `Strict-Transport-Security`.
     pub secure_cookies: bool,
+    /// Seals and opens the TOTP secrets stored in the database; never stored there itself.
+    pub server_key: Arc<server_key::ServerKey>,
 }
 
 /// The HSTS policy sent on every response when the site is served over https (ASVS 14.4.5): a
@@ -210,13 +213,21 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects to the database, applies migrations, loads the demo if asked and the database is
-    /// empty, and binds the listener.
+    /// Connects to the database, applies migrations, loads the server key and checks it against
+    /// the stored TOTP secrets (sealing any from before encryption), loads the demo if asked and
+    /// the database is empty, and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| anyhow::anyhow!("creating the data dir {}: {e}", config.data_dir.display()))?;
         let store = Store::connect(&config.database_url()).await?;
         store.migrate().await?;
+        let stored_secrets = store.all_mfa_secrets().await?;
+        let server_key = server_key::ServerKey::load(
+            config.secret_key.as_deref(),
+            &config.data_dir,
+            stored_secrets.iter().any(|(_, s)| server_key::is_sealed(s)),
+        )?;
+        server_key::seal_stored_secrets(&store, &server_key, stored_secrets).await?;
         let demo_accounts = if config.demo && store.is_empty().await? {
             demo::load(&store, &config.demo_password).await?
         } else {
@@ -239,6 +250,7 @@ impl Application {
             mailer,
             base_url,
             secure_cookies,
+            server_key: Arc::new(server_key),
         };
         Ok(Application {
             listener,

@@ -1,9 +1,12 @@
 //! Two-step verification: enrolment, the code step of sign-in, replay and recovery codes, switching
-//! it off, the admin's reset, and `require_staff_mfa`. Codes are computed here with `totp-rs` from
-//! the secret the enrolment page shows, independently of the app's own code.
+//! it off, the admin's reset, `require_staff_mfa`, and the secret sealed at rest with the server key
+//! (what the database holds, secrets from before encryption, a wrong key). Codes are computed here
+//! with `totp-rs` from the secret the enrolment page shows, independently of the app's own code.
 
 use jetdesk_domain::Role;
 use jetdesk_testkit::{csrf_from, Backend, TestApp, PASSWORD};
+use jetdesk_web::{Application, Config};
+use std::path::Path;
 
 /// Like `on_both!`, with `require_staff_mfa` switched on.
 macro_rules! on_both_mfa {
@@ -162,6 +165,41 @@ async fn actions(app: &TestApp, user_id: i64) -> Vec<(Option<i64>, String)> {
         .into_iter()
         .map(|e| (e.actor_user_id, e.action))
         .collect()
+}
+
+/// The user's TOTP secret as the database holds it.
+async fn stored_secret(app: &TestApp, user_id: i64) -> String {
+    sqlx::query_scalar("SELECT secret FROM user_mfa WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn set_stored_secret(app: &TestApp, user_id: i64, secret: &str) {
+    sqlx::query("UPDATE user_mfa SET secret = $1 WHERE user_id = $2")
+        .bind(secret)
+        .bind(user_id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+}
+
+/// What a restart does: builds (without serving) another jetdesk on the test's database, with
+/// this key setting and data dir. `Err` is the whole error message.
+async fn restart_with(app: &TestApp, secret_key: Option<String>, data_dir: &Path) -> Result<(), String> {
+    let mut config = Config::for_data_dir(data_dir.to_path_buf());
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    config.database = Some(app.database_url.clone());
+    config.secret_key = secret_key;
+    let built = Application::build(config).await.map_err(|e| format!("{e:#}"))?;
+    built.state().store.close().await;
+    Ok(())
+}
+
+/// Whether the stored form is sealed and does not hold `secret` in clear.
+fn sealed_without(stored: &str, secret: &str) -> bool {
+    stored.starts_with("v1:") && !stored.to_uppercase().contains(&secret.to_uppercase())
 }
 
 on_both_mfa!(
@@ -429,5 +467,112 @@ on_both_mfa!(
         // Without the CSRF token nothing happens.
         let res = admin_client.post(app.at(&reset)).send().await.unwrap();
         assert_eq!(res.status(), 403);
+    }
+);
+
+on_both_mfa!(totp_secrets_are_sealed_at_rest, |app: TestApp| async move {
+    let email = "sealed@example.org";
+    let id = app.create_user(email, &[Role::Applicant]).await;
+    let (client, _) = app.session_for(Some(id)).await;
+    // Sealed from the pending enrolment on: the database never holds the secret in clear.
+    let secret = start_enrolment(&app, &client).await;
+    let pending = stored_secret(&app, id).await;
+    assert!(sealed_without(&pending, &secret), "{pending}");
+    assert_eq!(
+        confirm(&app, &client, &code_at(&secret, now())).await.status(),
+        200
+    );
+    assert!(app.store.mfa_enabled(id).await.unwrap());
+    let stored = stored_secret(&app, id).await;
+    assert!(sealed_without(&stored, &secret), "{stored}");
+    // The key is a file in the data dir that only its owner can read.
+    let key_file = app.data_dir.join("secret.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert!(!stored.contains(std::fs::read_to_string(&key_file).unwrap().trim()));
+    // Signing in with a code still works, and so does a restart with the same key.
+    let other = app.client();
+    password_step(&app, &other, email).await;
+    assert_eq!(
+        code_step(&app, &other, &code_at(&secret, now() + 30))
+            .await
+            .status(),
+        303
+    );
+    assert!(signed_in(&app, &other).await);
+    restart_with(&app, None, &app.data_dir).await.unwrap();
+});
+
+on_both_mfa!(
+    secrets_from_before_encryption_still_work_and_are_sealed,
+    |app: TestApp| async move {
+        // Two accounts whose rows hold base32, as a jetdesk from before encryption wrote them.
+        let (ann, ann_secret, _) = enrolled_applicant(&app, "ann.legacy@example.org").await;
+        let (bob, bob_secret, _) = enrolled_applicant(&app, "bob.legacy@example.org").await;
+        set_stored_secret(&app, ann, &ann_secret).await;
+        set_stored_secret(&app, bob, &bob_secret).await;
+
+        // Ann's is read at her sign-in: her code works, and that read seals it.
+        let client = app.client();
+        password_step(&app, &client, "ann.legacy@example.org").await;
+        let res = code_step(&app, &client, &code_at(&ann_secret, now() + 30)).await;
+        assert_eq!(res.status(), 303);
+        assert!(signed_in(&app, &client).await);
+        assert!(sealed_without(&stored_secret(&app, ann).await, &ann_secret));
+
+        // Bob's is sealed by the next start, with the same key; then his code still works.
+        assert_eq!(stored_secret(&app, bob).await, bob_secret);
+        restart_with(&app, None, &app.data_dir).await.unwrap();
+        assert!(sealed_without(&stored_secret(&app, bob).await, &bob_secret));
+        let client = app.client();
+        password_step(&app, &client, "bob.legacy@example.org").await;
+        let res = code_step(&app, &client, &code_at(&bob_secret, now() + 30)).await;
+        assert_eq!(res.status(), 303);
+        assert!(signed_in(&app, &client).await);
+    }
+);
+
+on_both_mfa!(
+    a_wrong_server_key_is_a_clear_error_not_a_panic,
+    |app: TestApp| async move {
+        let (ann, ann_secret, _) = enrolled_applicant(&app, "ann.key@example.org").await;
+        let (bob, _, bob_codes) = enrolled_applicant(&app, "bob.key@example.org").await;
+
+        // Another key: the start stops, saying where the key came from and whose secrets.
+        let err = restart_with(&app, Some("ab".repeat(32)), &app.data_dir)
+            .await
+            .unwrap_err();
+        assert!(
+            err.contains("do not open with the server key from JETDESK_SECRET_KEY")
+                && err.contains(&format!("users {ann}, {bob}")),
+            "{err}"
+        );
+        // A key that is not one.
+        let err = restart_with(&app, Some("not a key".into()), &app.data_dir)
+            .await
+            .unwrap_err();
+        assert!(err.contains("neither 64 hex digits nor base64"), "{err}");
+        // No key at all (a restored data dir without its secret.key): no new key is made over
+        // secrets sealed with the old one.
+        let bare = tempfile::tempdir().unwrap();
+        let err = restart_with(&app, None, bare.path()).await.unwrap_err();
+        assert!(err.contains("secret.key") && err.contains("sealed"), "{err}");
+        assert!(!bare.path().join("secret.key").exists());
+
+        // While serving, a sealed secret that does not open (here Ann's, copied into Bob's row)
+        // refuses codes with a message rather than an error page, and a recovery code still works.
+        set_stored_secret(&app, bob, &stored_secret(&app, ann).await).await;
+        let client = app.client();
+        password_step(&app, &client, "bob.key@example.org").await;
+        let res = code_step(&app, &client, &code_at(&ann_secret, now() + 30)).await;
+        assert_eq!(res.status(), 422);
+        assert!(text(res).await.contains("cannot be checked at the moment"));
+        assert!(!signed_in(&app, &client).await);
+        assert_eq!(code_step(&app, &client, &bob_codes[0]).await.status(), 303);
+        assert!(signed_in(&app, &client).await);
     }
 );

@@ -40,6 +40,7 @@ err-mfa-code-format = Enter the six digits the app shows, such as 123456
 err-mfa-code-wrong = The code is not right. Check that you entered the code JET Desk shows now, and that your phone's clock is set automatically
 err-mfa-code-used = This code has already been used. Wait for the app to show a new code
 err-mfa-locked = Too many wrong codes. Wait 15 minutes and try again
+err-mfa-unreadable = Codes from your authenticator app cannot be checked at the moment. Use one of your recovery codes, or ask the JET Desk to reset two-step verification
 err-password-guessable = This password is too easy to guess: it is a common password, close to one, or made from your name or email address. Use a few unrelated words instead
 mail-mfa-subject = Two-step verification changed on your JET Programme account
 mail-mfa-enabled-body =

@@ -12,6 +12,8 @@
 //! - Switching it off needs the password and a code; an admin can reset it for someone who lost
 //!   both phone and recovery codes. Every change is audited and e-mailed to the user.
 //! - Staff enforcement (`require_staff_mfa`) is in `crate::access`, for every role-gated route.
+//! - The secret is stored sealed with the server key (`crate::server_key`) and opened only here,
+//!   to check a code or to show a pending enrolment's secret again.
 
 use super::{check_password, finish_sign_in, over_limit, LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, LOGIN_WINDOW};
 use crate::access::{Access, RouteDef, MFA_ENROL_PATH, MFA_ROLES};
@@ -21,6 +23,7 @@ use crate::page::Page;
 use crate::security::{
     new_recovery_code, new_totp_secret, qr_data_uri, recovery_code_hash, totp_step_of, totp_uri,
 };
+use crate::server_key::{is_sealed, Unreadable};
 use crate::session::Ctx;
 use crate::AppState;
 use askama::Template;
@@ -117,6 +120,29 @@ impl Passed {
     }
 }
 
+/// The base32 secret of `row` (the user's), opened with the server key. A secret stored before
+/// encryption (by an instance not yet upgraded) is sealed now. One that does not open is logged
+/// and comes back as `Err`.
+async fn open_secret(
+    state: &AppState,
+    user_id: i64,
+    row: &MfaSecret,
+) -> AppResult<Result<String, Unreadable>> {
+    let opened = state.server_key.open_totp(user_id, &row.secret);
+    match &opened {
+        Ok(secret) if !is_sealed(&row.secret) => {
+            let sealed = state.server_key.seal_totp(user_id, secret)?;
+            state
+                .store
+                .replace_mfa_secret(user_id, &row.secret, &sealed)
+                .await?;
+        }
+        Ok(_) => {}
+        Err(unreadable) => tracing::error!("{unreadable}"),
+    }
+    Ok(opened)
+}
+
 /// Checks `input` (a six-digit code, or a recovery code when `recovery` allows it) for an enabled
 /// secret, within the per-account and per-address limits. Err is the Fluent key of the message.
 async fn verify(
@@ -138,11 +164,18 @@ async fn verify(
         return Ok(Err("err-mfa-code-empty"));
     }
     let outcome = match six_digits(input) {
-        Some(code) => match totp_step_of(&secret.secret, &code, jetdesk_store::now()) {
-            None => Err("err-mfa-code-wrong"),
-            Some(step) if state.store.accept_mfa_step(user_id, step).await? => Ok(Passed::Totp),
-            Some(_) => Err("err-mfa-code-used"),
-        },
+        Some(code) => {
+            // Not the user's fault (the server's key changed): no attempt counted, and the
+            // message points to the recovery codes, which are hashed, not sealed.
+            let Ok(plain) = open_secret(state, user_id, secret).await? else {
+                return Ok(Err("err-mfa-unreadable"));
+            };
+            match totp_step_of(&plain, &code, jetdesk_store::now()) {
+                None => Err("err-mfa-code-wrong"),
+                Some(step) if state.store.accept_mfa_step(user_id, step).await? => Ok(Passed::Totp),
+                Some(_) => Err("err-mfa-code-used"),
+            }
+        }
         None if recovery => {
             if state
                 .store
@@ -258,7 +291,8 @@ fn render_setup(ctx: &Ctx, csrf: String, email: &str, secret: &str, errors: Form
 async fn setup(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let user = ctx.require_user()?;
     let secret = new_totp_secret();
-    if !state.store.start_mfa_enrolment(user.id, &secret).await? {
+    let sealed = state.server_key.seal_totp(user.id, &secret)?;
+    if !state.store.start_mfa_enrolment(user.id, &sealed).await? {
         // Already on: it must be switched off before a new authenticator is set up.
         return Ok(Redirect::to("/account/mfa").into_response());
     }
@@ -292,6 +326,9 @@ async fn confirm(
         Some(s) if s.enabled_at.is_none() => s,
         _ => return Ok(Redirect::to("/account/mfa").into_response()),
     };
+    let secret = open_secret(&state, user.id, &pending)
+        .await?
+        .map_err(|e| AppError::Internal(e.into()))?;
     let by_user = format!("mfa-user:{}", user.id);
     let mut errors = FormErrors::default();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -303,7 +340,7 @@ async fn confirm(
     } else {
         match six_digits(&input.code) {
             None => errors.add("code", lang.t("err-mfa-code-format")),
-            Some(code) => match totp_step_of(&pending.secret, &code, jetdesk_store::now()) {
+            Some(code) => match totp_step_of(&secret, &code, jetdesk_store::now()) {
                 None => {
                     state.store.record_attempt(&by_user).await?;
                     errors.add("code", lang.t("err-mfa-code-wrong"));
@@ -327,7 +364,7 @@ async fn confirm(
         }
     }
     let csrf = ctx.csrf().await?;
-    let html = render_setup(&ctx, csrf, &user.email, &pending.secret, errors)?;
+    let html = render_setup(&ctx, csrf, &user.email, &secret, errors)?;
     Ok((status, Html(html)).into_response())
 }
 
