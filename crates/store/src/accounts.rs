@@ -48,6 +48,29 @@ pub struct SessionRow {
     pub expires_at: i64,
 }
 
+/// A session with its signed-in user and their roles, as a request loads them.
+#[derive(Debug, Clone)]
+pub struct LoadedSession {
+    /// The session.
+    pub session: SessionRow,
+    /// The user signed in to it (none before sign-in, or once the account is gone), with their roles.
+    pub user: Option<(User, BTreeSet<Role>)>,
+}
+
+/// A row of [`Store::session`]'s join: the session, the user's columns and one role.
+#[derive(sqlx::FromRow)]
+struct SessionJoin {
+    #[sqlx(flatten)]
+    session: SessionRow,
+    email: Option<String>,
+    display_name: Option<String>,
+    password_hash: Option<String>,
+    email_verified_at: Option<i64>,
+    locale: Option<String>,
+    created_at: Option<i64>,
+    role: Option<String>,
+}
+
 /// What an e-mailed token is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenPurpose {
@@ -276,20 +299,54 @@ impl Store {
         Ok(())
     }
 
-    /// The live session with this hash; an expired one is deleted and not returned.
-    pub async fn session(&self, id_hash: &str) -> Result<Option<SessionRow>> {
-        let row: Option<SessionRow> =
-            sqlx::query_as("SELECT id, user_id, csrf_token, expires_at FROM sessions WHERE id = $1")
-                .bind(id_hash)
-                .fetch_optional(self.pool())
-                .await?;
-        match row {
-            Some(s) if s.expires_at <= crate::now() => {
-                self.delete_session(id_hash).await?;
-                Ok(None)
-            }
-            other => Ok(other),
+    /// The live session with this hash, with its signed-in user and their roles: one query, since
+    /// every page request starts here. An expired session is deleted and not returned.
+    pub async fn session(&self, id_hash: &str) -> Result<Option<LoadedSession>> {
+        // One row per role (one row with no role for an account without any).
+        let rows: Vec<SessionJoin> = sqlx::query_as(
+            "SELECT s.id, s.user_id, s.csrf_token, s.expires_at, u.email, u.display_name,
+                 u.password_hash, u.email_verified_at, u.locale, u.created_at, r.role
+             FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+                 LEFT JOIN user_roles r ON r.user_id = u.id
+             WHERE s.id = $1",
+        )
+        .bind(id_hash)
+        .fetch_all(self.pool())
+        .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        if first.session.expires_at <= crate::now() {
+            self.delete_session(id_hash).await?;
+            return Ok(None);
         }
+        let user = match (
+            first.session.user_id,
+            &first.email,
+            &first.display_name,
+            &first.password_hash,
+            first.created_at,
+        ) {
+            (Some(id), Some(email), Some(display_name), Some(password_hash), Some(created_at)) => Some((
+                User {
+                    id,
+                    email: email.clone(),
+                    display_name: display_name.clone(),
+                    password_hash: password_hash.clone(),
+                    email_verified_at: first.email_verified_at,
+                    locale: first.locale.clone(),
+                    created_at,
+                },
+                rows.iter()
+                    .filter_map(|r| r.role.as_deref()?.parse().ok())
+                    .collect(),
+            )),
+            _ => None,
+        };
+        Ok(Some(LoadedSession {
+            session: first.session.clone(),
+            user,
+        }))
     }
 
     /// Pushes a session's end further out (sliding expiry).

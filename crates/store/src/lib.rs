@@ -24,7 +24,7 @@ mod referees;
 mod review;
 mod timetables;
 
-pub use accounts::{EmailTokenError, SessionRow, TokenPurpose, User, UserListing};
+pub use accounts::{EmailTokenError, LoadedSession, SessionRow, TokenPurpose, User, UserListing};
 pub use api::{
     ApiApplication, ApiApplicationFilter, ApiOrganisation, ApiOutcome, ApiPlacement, ApiPost, ApiToken,
 };

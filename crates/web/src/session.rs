@@ -288,23 +288,22 @@ pub async fn session_layer(State(state): State<AppState>, mut request: Request, 
 type Loaded = (Option<SessionRow>, Option<(SignedIn, Option<String>)>);
 
 async fn load_session(state: &AppState, id_hash: &str) -> jetdesk_store::Result<Loaded> {
-    let Some(row) = state.store.session(id_hash).await? else {
+    let Some(loaded) = state.store.session(id_hash).await? else {
         return Ok((None, None));
     };
-    let mut user = None;
-    if let Some(user_id) = row.user_id {
-        if let Some(u) = state.store.user(user_id).await? {
-            let roles = state.store.roles(user_id).await?;
-            user = Some((
-                SignedIn {
-                    id: u.id,
-                    email: u.email,
-                    display_name: u.display_name,
-                    roles,
-                },
-                u.locale,
-            ));
-        }
+    let row = loaded.session;
+    let user = loaded.user.map(|(u, roles)| {
+        (
+            SignedIn {
+                id: u.id,
+                email: u.email,
+                display_name: u.display_name,
+                roles,
+            },
+            u.locale,
+        )
+    });
+    if row.user_id.is_some() {
         // Sliding expiry: extend when less than half the lifetime is left (one write per 6 hours).
         if row.expires_at - jetdesk_store::now() < SESSION_SECONDS / 2 {
             state
