@@ -128,6 +128,15 @@ async fn prepare(store: &Store) -> Fixture {
     }
 }
 
+/// Whether the answer has `status`, once its whole body has been read (an unread body would cost
+/// the connection its keep-alive, and the time to send the page belongs in the latency).
+async fn answered(response: reqwest::Result<reqwest::Response>, status: u16) -> bool {
+    match response {
+        Ok(r) => r.status() == status && r.bytes().await.is_ok(),
+        Err(_) => false,
+    }
+}
+
 /// One client task: requests until the deadline; returns latencies (µs) and the error count.
 async fn client_task(
     base: String,
@@ -151,32 +160,52 @@ async fn client_task(
         n += 1;
         let started = Instant::now();
         let ok = match scenario {
-            Scenario::Public => client
-                .get(format!("{base}{}", PUBLIC[n % PUBLIC.len()]))
-                .send()
+            Scenario::Public => {
+                answered(
+                    client
+                        .get(format!("{base}{}", PUBLIC[n % PUBLIC.len()]))
+                        .send()
+                        .await,
+                    200,
+                )
                 .await
-                .is_ok_and(|r| r.status() == 200),
-            Scenario::TaskList => client
-                .get(format!("{base}/apply"))
-                .header("cookie", &cookie)
-                .send()
+            }
+            Scenario::TaskList => {
+                answered(
+                    client
+                        .get(format!("{base}/apply"))
+                        .header("cookie", &cookie)
+                        .send()
+                        .await,
+                    200,
+                )
                 .await
-                .is_ok_and(|r| r.status() == 200),
-            Scenario::StaffList => client
-                .get(format!("{base}/staff/applications?page={}", 1 + n % 50))
-                .header("cookie", &fixture.staff_cookie)
-                .send()
+            }
+            Scenario::StaffList => {
+                answered(
+                    client
+                        .get(format!("{base}/staff/applications?page={}", 1 + n % 50))
+                        .header("cookie", &fixture.staff_cookie)
+                        .send()
+                        .await,
+                    200,
+                )
                 .await
-                .is_ok_and(|r| r.status() == 200),
-            Scenario::StaffSearch => client
-                .get(format!(
-                    "{base}/staff/applications?q={}",
-                    ["smith", "jones", "0123", "tanaka"][n % 4]
-                ))
-                .header("cookie", &fixture.staff_cookie)
-                .send()
+            }
+            Scenario::StaffSearch => {
+                answered(
+                    client
+                        .get(format!(
+                            "{base}/staff/applications?q={}",
+                            ["smith", "jones", "0123", "tanaka"][n % 4]
+                        ))
+                        .header("cookie", &fixture.staff_cookie)
+                        .send()
+                        .await,
+                    200,
+                )
                 .await
-                .is_ok_and(|r| r.status() == 200),
+            }
             Scenario::SectionSave => {
                 // Applicants are shared by index between tasks only above 200 connections; the
                 // version vector keeps each applicant's own count.
@@ -192,7 +221,7 @@ async fn client_task(
                     ])
                     .send()
                     .await;
-                let ok = res.is_ok_and(|r| r.status() == 303);
+                let ok = answered(res, 303).await;
                 if ok {
                     if let Ok(mut all) = version.lock() {
                         all[slot] = v + 1;
