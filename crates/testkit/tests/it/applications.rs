@@ -736,6 +736,77 @@ on_both!(
 );
 
 on_both!(
+    staff_search_plans_agree_with_a_plain_scan,
+    |app: TestApp| async move {
+        // A round of 40 where half are Smiths (dense: SQLite walks the submission index), three are
+        // Zephyrs (sparse: SQLite sorts the looked-up matches), and another round with Smiths too.
+        let round = open_round_without_attachments(&app).await;
+        let other = open_round_without_attachments(&app).await;
+        let mut people = Vec::new();
+        for i in 0..45i64 {
+            let name = match (i % 2, i % 17) {
+                (_, 0) => "Ash Zephyr Smith",
+                (0, _) => "Pat Smith",
+                _ => "Lee Jones",
+            };
+            let email = format!("p{i}@example.org");
+            let user = app.create_user(&email, &[Role::Applicant]).await;
+            let in_round = i < 40;
+            let id = app
+                .store
+                .create_application(if in_round { &round } else { &other }, user, "alt")
+                .await
+                .unwrap();
+            app.store
+                .set_search_text(id, &format!("{name} {email}").to_lowercase())
+                .await
+                .unwrap();
+            // Submission times in an order unrelated to the ids.
+            let submitted = round.closes_at - 1000 - (i * 7 % 40) * 10;
+            assert!(app
+                .store
+                .submit_application(id, submitted, round.closes_at, "eligible", "pass", "{}")
+                .await
+                .unwrap());
+            if in_round {
+                people.push((id, submitted, format!("{name} {email}").to_lowercase(), email));
+            }
+        }
+        for q in ["smith", "zephyr", "jones", "p1", "example", "nobody"] {
+            for sort in ["submitted", "reference"] {
+                let mut expected: Vec<_> = people.iter().filter(|p| p.2.contains(q)).collect();
+                if sort == "reference" {
+                    expected.sort_by_key(|p| p.0);
+                } else {
+                    expected.sort_by_key(|p| std::cmp::Reverse((p.1, p.0)));
+                }
+                let expected: Vec<String> = expected.iter().map(|p| p.3.clone()).collect();
+                let filter = jetdesk_store::ApplicationFilter {
+                    round_id: round.id,
+                    q: q.into(),
+                    sort: sort.into(),
+                    ..Default::default()
+                };
+                for (limit, offset) in [(5, 0), (5, 5), (25, 0), (5, 15), (5, 40)] {
+                    let (rows, total) = app.store.list_applications(&filter, limit, offset).await.unwrap();
+                    let page: Vec<String> = expected
+                        .iter()
+                        .skip(offset as usize)
+                        .take(limit as usize)
+                        .cloned()
+                        .collect();
+                    assert_eq!(
+                        (rows.into_iter().map(|r| r.email).collect::<Vec<_>>(), total),
+                        (page, expected.len() as i64),
+                        "{q:?} by {sort}, limit {limit} offset {offset}"
+                    );
+                }
+            }
+        }
+    }
+);
+
+on_both!(
     staff_list_totals_follow_state_changes,
     |app: TestApp| async move {
         let round = open_round_without_attachments(&app).await;
