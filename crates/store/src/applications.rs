@@ -136,7 +136,17 @@ pub struct ApplicationListing {
     pub display_name: String,
     /// The applicant's e-mail.
     pub email: String,
+    /// Applications (any round) by other accounts with the same passport number, or the same name
+    /// and date of birth: more than none flags a possible duplicate person.
+    pub duplicates: i64,
 }
+
+/// The staff list's columns of a page row `a` joined with its user `u`.
+const LISTING_COLUMNS: &str = "a.id, a.reference, a.position, a.state, a.eligibility_overall, \
+     a.submitted_at, u.display_name, u.email, \
+     (SELECT COUNT(*) FROM applications o WHERE o.user_id <> a.user_id \
+        AND ((a.passport_key IS NOT NULL AND o.passport_key = a.passport_key) \
+          OR (a.identity_key IS NOT NULL AND o.identity_key = a.identity_key))) AS duplicates";
 
 /// A staff list row with the number of rows the filter matches.
 #[derive(sqlx::FromRow)]
@@ -633,8 +643,7 @@ impl Store {
         let sql = format!(
             "WITH page AS (SELECT a.id AS page_id, {total_column} AS total FROM {page_from}
                  WHERE {filter} ORDER BY {order} LIMIT ${} OFFSET ${})
-             SELECT a.id, a.reference, a.position, a.state, a.eligibility_overall, a.submitted_at,
-                 u.display_name, u.email, page.total
+             SELECT {LISTING_COLUMNS}, page.total
              FROM page JOIN applications a ON a.id = page.page_id JOIN users u ON u.id = a.user_id
              ORDER BY {order}",
             n + 1,
@@ -741,8 +750,7 @@ impl Store {
         };
         let rows: Vec<ApplicationListing> = sqlx::query_as(&format!(
             "WITH page AS ({page} LIMIT $3 OFFSET $4)
-             SELECT a.id, a.reference, a.position, a.state, a.eligibility_overall, a.submitted_at,
-                 u.display_name, u.email
+             SELECT {LISTING_COLUMNS}
              FROM page JOIN applications a ON a.id = page.page_id JOIN users u ON u.id = a.user_id
              ORDER BY {order}"
         ))

@@ -103,34 +103,6 @@ impl Store {
         .await?)
     }
 
-    /// Of `ids`, those that have a possible duplicate (for flags on a page of the staff list).
-    pub async fn flag_duplicates(&self, ids: &[i64]) -> Result<Vec<i64>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        // The ids travel as one JSON array, so that the statement's text, and with it the prepared
-        // statement in the connection's cache, is the same for every page.
-        let list = format!(
-            "[{}]",
-            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-        );
-        let ids_set = match self.backend {
-            crate::Backend::Sqlite => "SELECT value FROM json_each($1)",
-            crate::Backend::Postgres => "SELECT jsonb_array_elements_text($1::jsonb)::bigint",
-        };
-        let rows: Vec<(i64,)> = sqlx::query_as(&format!(
-            "SELECT a.id FROM applications a
-             WHERE a.id IN ({ids_set}) AND EXISTS (
-                SELECT 1 FROM applications o WHERE o.user_id <> a.user_id
-                  AND ((a.passport_key IS NOT NULL AND o.passport_key = a.passport_key)
-                    OR (a.identity_key IS NOT NULL AND o.identity_key = a.identity_key)))"
-        ))
-        .bind(list)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows.into_iter().map(|(id,)| id).collect())
-    }
-
     /// The application in `round_id` with this reference number.
     pub async fn application_id_by_reference(&self, round_id: i64, reference: &str) -> Result<Option<i64>> {
         let row: Option<(i64,)> =

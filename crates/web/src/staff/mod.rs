@@ -102,8 +102,6 @@ struct ListTemplate {
     q: String,
     sort: String,
     rows: Vec<ApplicationListing>,
-    /// Rows with a possible duplicate person.
-    flagged: std::collections::HashSet<i64>,
     total: i64,
     page_no: i64,
     pages: i64,
@@ -228,12 +226,6 @@ async fn list(
         submitted: filter.submitted.clone(),
         q: filter.q.clone(),
         sort: filter.sort.clone(),
-        flagged: state
-            .store
-            .flag_duplicates(&rows.iter().map(|r| r.id).collect::<Vec<_>>())
-            .await?
-            .into_iter()
-            .collect(),
         rows,
         total,
         page_no,
