@@ -6,6 +6,7 @@ mod demo;
 mod migrate;
 mod place;
 mod retention;
+mod secret_key;
 mod serve;
 mod timetable;
 mod token;
@@ -54,6 +55,9 @@ enum Command {
     Restore(backup::RestoreArgs),
     /// Apply the rounds' retention periods now (--dry-run lists what would be erased).
     Retention(retention::Args),
+    /// Manage the server key that seals TOTP secrets.
+    #[command(subcommand)]
+    SecretKey(secret_key::Command),
 }
 
 fn main() -> std::process::ExitCode {
@@ -70,6 +74,7 @@ fn main() -> std::process::ExitCode {
         Command::Place(args) => return place::run(args),
         Command::Timetable(args) => return timetable::run(args),
         Command::Token(cmd) => token::run(cmd),
+        Command::SecretKey(cmd) => secret_key::run(cmd),
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

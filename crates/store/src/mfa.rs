@@ -61,6 +61,26 @@ impl Store {
         Ok(affected(done) == 1)
     }
 
+    /// Replaces many stored secrets at once, each `(user_id, old, new)`, in one transaction: all of
+    /// them, or none when any changed meanwhile (false then).
+    pub async fn replace_mfa_secrets(&self, changes: &[(i64, String, String)]) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
+        for (user_id, old, new) in changes {
+            let done = sqlx::query("UPDATE user_mfa SET secret = $1 WHERE user_id = $2 AND secret = $3")
+                .bind(new)
+                .bind(user_id)
+                .bind(old)
+                .execute(&mut *tx)
+                .await?;
+            if affected(done) != 1 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Whether the user has two-step verification switched on.
     pub async fn mfa_enabled(&self, user_id: i64) -> Result<bool> {
         let n: i64 =

@@ -187,10 +187,19 @@ impl ServerKey {
 
 /// Writes a new random key to `path`, readable by its owner only, and says so in the log.
 fn create_key_file(path: &Path) -> anyhow::Result<ServerKey> {
+    let text = generate(&path.display().to_string())?.1;
+    write_key_file(path, &text)?;
+    tracing::warn!(
+        path = %path.display(),
+        "created a new server key for TOTP secrets: back it up apart from the database \
+         (docs/operations.md, \"The server key\")"
+    );
+    ServerKey::from_text(&text, &path.display().to_string())
+}
+
+/// Writes a key's text to a new file `path` (never over one), readable by its owner only, synced.
+pub fn write_key_file(path: &Path, text: &str) -> anyhow::Result<()> {
     use std::io::Write;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let text = STANDARD.encode(bytes);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -203,13 +212,7 @@ fn create_key_file(path: &Path) -> anyhow::Result<ServerKey> {
         .with_context(|| format!("creating the server key {}", path.display()))?;
     file.write_all(format!("{text}\n").as_bytes())
         .and_then(|()| file.sync_all())
-        .with_context(|| format!("writing the server key {}", path.display()))?;
-    tracing::warn!(
-        path = %path.display(),
-        "created a new server key for TOTP secrets: back it up apart from the database \
-         (docs/operations.md, \"The server key\")"
-    );
-    ServerKey::from_text(&text, &path.display().to_string())
+        .with_context(|| format!("writing the server key {}", path.display()))
 }
 
 /// Logs a warning when the key file can be read by anyone but its owner.
@@ -272,6 +275,44 @@ pub async fn seal_stored_secrets(
         tracing::info!(sealed, "sealed TOTP secrets stored before encryption");
     }
     Ok(sealed)
+}
+
+/// A new random key and its text (base64), for a rotation.
+pub fn generate(origin: &str) -> anyhow::Result<(ServerKey, String)> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let text = STANDARD.encode(bytes);
+    Ok((ServerKey::from_text(&text, origin)?, text))
+}
+
+/// Rotation: re-seals every stored TOTP secret from `old` to `new`, in one transaction. Changes
+/// nothing, and says whose, when a secret does not open with `old`, and changes nothing when one
+/// changed meanwhile (jetdesk must be stopped). Returns how many were re-sealed.
+pub async fn reseal_stored_secrets(store: &Store, old: &ServerKey, new: &ServerKey) -> anyhow::Result<usize> {
+    let mut changes = Vec::new();
+    let mut unreadable = Vec::new();
+    for (user_id, stored) in store.all_mfa_secrets().await? {
+        match old.open_totp(user_id, &stored) {
+            Ok(secret) => {
+                let sealed = new.seal_totp(user_id, &secret)?;
+                changes.push((user_id, stored, sealed));
+            }
+            Err(_) => unreadable.push(user_id.to_string()),
+        }
+    }
+    if !unreadable.is_empty() {
+        bail!(
+            "nothing changed: the TOTP secrets of users {} do not open with the current server key              from {}; rotate from the key they were sealed with",
+            unreadable.join(", "),
+            old.origin
+        );
+    }
+    if !store.replace_mfa_secrets(&changes).await? {
+        bail!(
+            "nothing changed: a two-step setting changed while rotating; stop jetdesk and run the              rotation again"
+        );
+    }
+    Ok(changes.len())
 }
 
 #[cfg(test)]
