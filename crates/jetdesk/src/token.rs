@@ -59,6 +59,15 @@ pub fn run(cmd: Command) -> anyhow::Result<()> {
                 .set_api_token_per_minute(&jetdesk_web::security::token_hash(&token), n)
                 .await?;
         }
+        let roles = store.roles(user.id).await?;
+        if roles.iter().any(|r| jetdesk_web::access::MFA_ROLES.contains(r))
+            && !store.mfa_enabled(user.id).await?
+        {
+            eprintln!(
+                "note: {email} holds a staff role without two-step verification; while \
+                 require_staff_mfa is on (the default) the API refuses this token until they set it up"
+            );
+        }
         println!("{token}");
         store.close().await;
         Ok(())

@@ -576,3 +576,34 @@ on_both_mfa!(
         assert!(signed_in(&app, &client).await);
     }
 );
+
+on_both_mfa!(
+    a_staff_token_works_only_once_its_owner_has_two_step_verification,
+    |app: TestApp| async move {
+        // A token made before two-step verification was required (or by the command line).
+        let email = "coord.api@example.org";
+        let id = app.create_user(email, &[Role::Coordinator]).await;
+        let token =
+            jetdesk_web::api::tokens::issue(&app.store, id, "script", &["applications:read".to_string()], 30)
+                .await
+                .unwrap();
+        let call = || async {
+            let res = app
+                .client()
+                .get(app.at("/api/v1/applications"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), text(res).await)
+        };
+        let (status, body) = call().await;
+        assert_eq!(status, 403, "{body}");
+        assert!(body.contains("owner-without-two-step"), "{body}");
+        // Once its owner has set it up, the same token works.
+        let (client, _) = app.session_for(Some(id)).await;
+        enrol(&app, &client).await;
+        let (status, body) = call().await;
+        assert_eq!(status, 200, "{body}");
+    }
+);

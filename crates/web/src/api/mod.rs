@@ -289,6 +289,20 @@ async fn authenticate(state: &AppState, headers: &HeaderMap, scope: &str) -> Res
             "The token's owner does not hold a role that may see this.",
         ));
     }
+    // The pages' rule for staff holds for their tokens too, including tokens made before it was
+    // switched on: no two-step verification, no access (`crate::access::MFA_ROLES`).
+    if state.config.staff_mfa_required()
+        && roles.iter().any(|r| crate::access::MFA_ROLES.contains(r))
+        && !state.store.mfa_enabled(token.user_id).await?
+    {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "owner-without-two-step",
+            "Forbidden",
+            "The token's owner holds a staff role and has not set up two-step verification, which \
+             staff accounts need: they must set it up under Account → Two-step verification.",
+        ));
+    }
     let sees_all = roles.contains(&Role::Coordinator) || roles.contains(&Role::Admin);
     Ok(ApiCaller {
         member_of: (!sees_all).then_some(token.user_id),
