@@ -128,17 +128,24 @@ impl Store {
         if affected(done) != 1 {
             return Ok(false);
         }
-        sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        for hash in recovery_hashes {
-            sqlx::query("INSERT INTO mfa_recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+        put_recovery_codes(&mut tx, user_id, recovery_hashes).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Replaces the user's recovery codes with these hashes, in one transaction, if two-step
+    /// verification is on (false otherwise).
+    pub async fn replace_recovery_codes(&self, user_id: i64, recovery_hashes: &[String]) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
+        let on: Option<i64> =
+            sqlx::query_scalar("SELECT user_id FROM user_mfa WHERE user_id = $1 AND enabled_at IS NOT NULL")
                 .bind(user_id)
-                .bind(hash)
-                .execute(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await?;
+        if on.is_none() {
+            return Ok(false);
         }
+        put_recovery_codes(&mut tx, user_id, recovery_hashes).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -249,4 +256,24 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// Replaces the user's recovery codes by these hashes, within `tx`.
+async fn put_recovery_codes(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: i64,
+    recovery_hashes: &[String],
+) -> Result<()> {
+    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    for hash in recovery_hashes {
+        sqlx::query("INSERT INTO mfa_recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(hash)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }

@@ -93,6 +93,12 @@ const MATRIX: &[(&str, &str, &str, &[Persona])] = &[
     ("POST", "/account/mfa/setup", "/account/mfa/setup", SIGNED_IN),
     ("POST", "/account/mfa/confirm", "/account/mfa/confirm", SIGNED_IN),
     ("POST", "/account/mfa/disable", "/account/mfa/disable", SIGNED_IN),
+    (
+        "POST",
+        "/account/mfa/recovery-codes",
+        "/account/mfa/recovery-codes",
+        SIGNED_IN,
+    ),
     ("GET", "/login/code", "/login/code", ALL),
     ("POST", "/login/code", "/login/code", ALL),
     (

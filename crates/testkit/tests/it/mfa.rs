@@ -112,7 +112,11 @@ async fn enrol(app: &TestApp, client: &reqwest::Client) -> (String, Vec<String>)
     let secret = start_enrolment(app, client).await;
     let res = confirm(app, client, &code_at(&secret, now())).await;
     assert_eq!(res.status(), 200);
-    let page = text(res).await;
+    (secret, recovery_codes_on(&text(res).await))
+}
+
+/// The ten recovery codes a page shows.
+fn recovery_codes_on(page: &str) -> Vec<String> {
     let list = page.split("id=\"recovery-codes\"").nth(1).unwrap();
     let list = list.split("</ul>").next().unwrap();
     let codes: Vec<String> = list
@@ -121,7 +125,7 @@ async fn enrol(app: &TestApp, client: &reqwest::Client) -> (String, Vec<String>)
         .map(|c| c.split('<').next().unwrap().to_string())
         .collect();
     assert_eq!(codes.len(), 10);
-    (secret, codes)
+    codes
 }
 
 /// A new applicant with two-step verification on: id, secret and recovery codes.
@@ -605,5 +609,57 @@ on_both_mfa!(
         enrol(&app, &client).await;
         let (status, body) = call().await;
         assert_eq!(status, 200, "{body}");
+    }
+);
+
+on_both_mfa!(
+    new_recovery_codes_need_the_password_and_an_app_code_and_replace_the_old_ones,
+    |app: TestApp| async move {
+        let email = "renew@example.org";
+        let id = app.create_user(email, &[Role::Applicant]).await;
+        let (client, _) = app.session_for(Some(id)).await;
+        let (secret, old) = enrol(&app, &client).await;
+        let renew = |password: &'static str, code: String| {
+            let client = client.clone();
+            let app = &app;
+            async move {
+                let csrf = csrf_of(app, &client, "/account/mfa").await;
+                client
+                    .post(app.at("/account/mfa/recovery-codes"))
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("new_codes_password", password),
+                        ("new_codes_code", code.as_str()),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        // A recovery code cannot renew the codes, nor can a wrong password: nothing changes, and
+        // the message is beside the field.
+        let res = renew(PASSWORD, old[0].clone()).await;
+        assert_eq!(res.status(), 422);
+        assert!(text(res).await.contains("id=\"new_codes_code-error\""));
+        let res = renew("not my password", code_at(&secret, now() + 30)).await;
+        assert_eq!(res.status(), 422);
+        assert!(text(res).await.contains("id=\"new_codes_password-error\""));
+        assert_eq!(app.store.recovery_codes_left(id).await.unwrap(), 10);
+
+        // The password and the app's code: ten new codes, shown once, audited.
+        let res = renew(PASSWORD, code_at(&secret, now() + 30)).await;
+        assert_eq!(res.status(), 200);
+        let new = recovery_codes_on(&text(res).await);
+        assert!(new.iter().all(|c| !old.contains(c)));
+        assert!(actions(&app, id)
+            .await
+            .contains(&(Some(id), "mfa.recovery_codes_replaced".into())));
+
+        // An old code no longer signs in; a new one does.
+        let other = app.client();
+        password_step(&app, &other, email).await;
+        assert_eq!(code_step(&app, &other, &old[1]).await.status(), 422);
+        assert_eq!(code_step(&app, &other, &new[0]).await.status(), 303);
+        assert!(signed_in(&app, &other).await);
     }
 );

@@ -60,3 +60,11 @@ admin-mfa-reset = Reset two-step verification
 admin-mfa-reset-hint = For someone who lost both their phone and their recovery codes. Check who they are first. They will be told by email.
 notice-mfa-reset = Two-step verification has been reset. The user has been told by email.
 notice-mfa-none = This user has no two-step verification to reset.
+mfa-new-codes-title = New recovery codes
+mfa-new-codes-intro = Used some of your recovery codes, or think someone may have seen them? Make ten new ones: the old ones stop working. Enter your password and a code from your app (not a recovery code).
+mfa-new-codes-submit = Make new recovery codes
+notice-mfa-new-codes = You have new recovery codes. The old ones no longer work.
+mail-mfa-new-codes-body =
+    New recovery codes were just made for your JET Programme account; the old ones no longer work.
+
+    If this was not you, reset your password now and contact the JET Desk.

@@ -41,6 +41,7 @@ pub(super) fn routes() -> Vec<RouteDef> {
         RouteDef::post("/account/mfa/setup", Access::SignedIn, post(setup)),
         RouteDef::post("/account/mfa/confirm", Access::SignedIn, post(confirm)),
         RouteDef::post("/account/mfa/disable", Access::SignedIn, post(disable)),
+        RouteDef::post("/account/mfa/recovery-codes", Access::SignedIn, post(new_codes)),
         RouteDef::get("/login/code", Access::Public, get(code_form)),
         RouteDef::post("/login/code", Access::Public, post(code)),
         RouteDef::post(
@@ -346,8 +347,7 @@ async fn confirm(
                     errors.add("code", lang.t("err-mfa-code-wrong"));
                 }
                 Some(step) => {
-                    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
-                    let hashes: Vec<String> = codes.iter().map(|c| recovery_code_hash(c)).collect();
+                    let (codes, hashes) = recovery_codes();
                     if !state.store.enable_mfa(user.id, step, &hashes).await? {
                         return Ok(Redirect::to("/account/mfa").into_response());
                     }
@@ -368,6 +368,50 @@ async fn confirm(
     Ok((status, Html(html)).into_response())
 }
 
+/// What a change to two-step verification itself asks for again: the account's password, then a
+/// code from the app (or a recovery code when `recovery`), each `(typed, field name)`.
+struct Reauthentication<'a> {
+    password: (&'a str, &'static str),
+    code: (&'a str, &'static str),
+    recovery: bool,
+}
+
+impl Reauthentication<'_> {
+    /// None when both are right; else the account page again with the message beside the field
+    /// (429 when locked out). Wrong passwords count towards the sign-in lockout.
+    async fn refusal(
+        &self,
+        state: &AppState,
+        ctx: &Ctx,
+        user: &User,
+        secret: &MfaSecret,
+    ) -> AppResult<Option<Response>> {
+        let lang = ctx.lang();
+        let (password, password_field) = self.password;
+        let (code, code_field) = self.code;
+        let mut errors = FormErrors::default();
+        let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+        let by_account = format!("login-email:{}", user.email);
+        if over_limit(state, &by_account, LOGIN_PER_ACCOUNT, LOGIN_WINDOW).await? {
+            errors.add(password_field, lang.t("err-login-locked-account"));
+            status = StatusCode::TOO_MANY_REQUESTS;
+        } else if password.is_empty() {
+            errors.add(password_field, lang.t("err-current-password-empty"));
+        } else if !check_password(password.to_string(), Some(user.password_hash.clone())).await? {
+            state.store.record_attempt(&by_account).await?;
+            errors.add(password_field, lang.t("err-current-password-wrong"));
+        } else if let Err(key) = verify(state, ctx, user.id, secret, code, self.recovery).await? {
+            errors.add(code_field, lang.t(key));
+            status = refused(key);
+        }
+        if errors.is_empty() {
+            return Ok(None);
+        }
+        let html = render_page(state, ctx, errors, false, None).await?;
+        Ok(Some((status, Html(html)).into_response()))
+    }
+}
+
 #[derive(Deserialize)]
 struct DisableInput {
     #[serde(default)]
@@ -383,35 +427,71 @@ async fn disable(
     Form(input): Form<DisableInput>,
 ) -> AppResult<Response> {
     let signed_in = ctx.require_user()?;
+    let user = state.store.user(signed_in.id).await?.ok_or(AppError::NotFound)?;
+    let secret = match state.store.mfa_secret(user.id).await? {
+        Some(s) if s.enabled_at.is_some() => s,
+        _ => return Ok(Redirect::to("/account/mfa").into_response()),
+    };
+    let check = Reauthentication {
+        password: (&input.current_password, "current_password"),
+        code: (&input.code, "code"),
+        recovery: true,
+    };
+    if let Some(refusal) = check.refusal(&state, &ctx, &user, &secret).await? {
+        return Ok(refusal);
+    }
+    state.store.remove_mfa(user.id).await?;
+    audit(&state, user.id, "mfa.disable", user.id, None).await?;
+    notify(&state, &ctx, &user, "mail-mfa-disabled-body").await?;
+    Ok(Redirect::to("/account/mfa?notice=disabled").into_response())
+}
+
+#[derive(Deserialize)]
+struct NewCodesInput {
+    #[serde(default)]
+    new_codes_password: String,
+    #[serde(default)]
+    new_codes_code: String,
+}
+
+/// Fresh recovery codes and their hashes.
+fn recovery_codes() -> (Vec<String>, Vec<String>) {
+    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
+    let hashes = codes.iter().map(|c| recovery_code_hash(c)).collect();
+    (codes, hashes)
+}
+
+/// Replaces the recovery codes (when some are used up, or may have been seen): the password and a
+/// code from the app are needed, not a recovery code, so that a found sheet of codes cannot renew
+/// itself. The old codes stop working; the new ones are shown once.
+async fn new_codes(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(input): Form<NewCodesInput>,
+) -> AppResult<Response> {
+    let signed_in = ctx.require_user()?;
     let lang = ctx.lang();
     let user = state.store.user(signed_in.id).await?.ok_or(AppError::NotFound)?;
     let secret = match state.store.mfa_secret(user.id).await? {
         Some(s) if s.enabled_at.is_some() => s,
         _ => return Ok(Redirect::to("/account/mfa").into_response()),
     };
-    let mut errors = FormErrors::default();
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    let by_account = format!("login-email:{}", user.email);
-    if over_limit(&state, &by_account, LOGIN_PER_ACCOUNT, LOGIN_WINDOW).await? {
-        errors.add("current_password", lang.t("err-login-locked-account"));
-        status = StatusCode::TOO_MANY_REQUESTS;
-    } else if input.current_password.is_empty() {
-        errors.add("current_password", lang.t("err-current-password-empty"));
-    } else if !check_password(input.current_password.clone(), Some(user.password_hash.clone())).await? {
-        state.store.record_attempt(&by_account).await?;
-        errors.add("current_password", lang.t("err-current-password-wrong"));
-    } else if let Err(key) = verify(&state, &ctx, user.id, &secret, &input.code, true).await? {
-        errors.add("code", lang.t(key));
-        status = refused(key);
+    let check = Reauthentication {
+        password: (&input.new_codes_password, "new_codes_password"),
+        code: (&input.new_codes_code, "new_codes_code"),
+        recovery: false,
+    };
+    if let Some(refusal) = check.refusal(&state, &ctx, &user, &secret).await? {
+        return Ok(refusal);
     }
-    if !errors.is_empty() {
-        let html = render_page(&state, &ctx, errors, false, None).await?;
-        return Ok((status, Html(html)).into_response());
+    let (codes, hashes) = recovery_codes();
+    if !state.store.replace_recovery_codes(user.id, &hashes).await? {
+        return Ok(Redirect::to("/account/mfa").into_response());
     }
-    state.store.remove_mfa(user.id).await?;
-    audit(&state, user.id, "mfa.disable", user.id, None).await?;
-    notify(&state, &ctx, &user, "mail-mfa-disabled-body").await?;
-    Ok(Redirect::to("/account/mfa?notice=disabled").into_response())
+    audit(&state, user.id, "mfa.recovery_codes_replaced", user.id, None).await?;
+    notify(&state, &ctx, &user, "mail-mfa-new-codes-body").await?;
+    let page = Page::new(&ctx, lang.t("mfa-codes-title")).with_notice(Some("notice-mfa-new-codes"));
+    Ok(Html(CodesTemplate { page, codes }.render()?).into_response())
 }
 
 // ----- the second sign-in step -----
