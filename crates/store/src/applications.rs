@@ -181,6 +181,17 @@ enum Bind {
     Text(String),
 }
 
+/// Binds `binds` to `query`, in order.
+fn bind_all<'q, O>(
+    query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    binds: &[Bind],
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    binds.iter().fold(query, |query, b| match b {
+        Bind::Int(i) => query.bind(*i),
+        Bind::Text(t) => query.bind(t.clone()),
+    })
+}
+
 /// SQLite's staff-search index keys each application by round: its rowid is
 /// `round_id * ROUND_KEY + id` (migration 0015), so that a round's matches are one rowid range.
 const ROUND_KEY: &str = "4294967296";
@@ -649,14 +660,11 @@ impl Store {
             n + 1,
             n + 2
         );
-        let mut rows = sqlx::query_as::<_, CountedListing>(&sql);
-        for b in &binds {
-            rows = match b {
-                Bind::Int(i) => rows.bind(*i),
-                Bind::Text(t) => rows.bind(t.clone()),
-            };
-        }
-        let rows = rows.bind(limit).bind(offset).fetch_all(self.pool()).await?;
+        let rows = bind_all(sqlx::query_as::<_, CountedListing>(&sql), &binds)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.pool())
+            .await?;
         let total = match (counted, rows.first()) {
             (false, Some(first)) => first.total,
             (false, None) if offset == 0 => 0,
@@ -669,14 +677,10 @@ impl Store {
                     ),
                     _ => format!("SELECT COUNT(*) FROM {from} WHERE {filter}"),
                 };
-                let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-                for b in &binds {
-                    count = match b {
-                        Bind::Int(i) => count.bind(*i),
-                        Bind::Text(t) => count.bind(t.clone()),
-                    };
-                }
-                count.fetch_one(self.pool()).await?
+                let (count,): (i64,) = bind_all(sqlx::query_as(&count_sql), &binds)
+                    .fetch_one(self.pool())
+                    .await?;
+                count
             }
         };
         Ok((rows.into_iter().map(|r| r.listing).collect(), total))

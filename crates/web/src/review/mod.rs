@@ -830,13 +830,19 @@ async fn in_review_rows(
         .store
         .selection_applications(round_id, &["in_review"])
         .await?;
+    // Each application's reviewers, grouped once (not a scan of every assignment per application).
+    let mut reviewers: BTreeMap<i64, Vec<&Assignment>> = BTreeMap::new();
+    for x in assignments {
+        reviewers.entry(x.application_id).or_default().push(x);
+    }
     let mut rows = Vec::new();
     let mut moderation = Vec::new();
     for a in &apps {
         let standing = standings.get(&a.id);
-        let names: Vec<String> = assignments
-            .iter()
-            .filter(|x| x.application_id == a.id)
+        let names: Vec<String> = reviewers
+            .get(&a.id)
+            .into_iter()
+            .flatten()
             .map(|x| match x.total {
                 Some(t) => format!("{} ({t})", x.reviewer_name),
                 None => x.reviewer_name.clone(),
