@@ -5,6 +5,7 @@
 //! cargo bench -p jetdesk --bench load                      # 50,000 applications, 10 s per run
 //! cargo bench -p jetdesk --bench load -- --applicants 5000 --seconds 5
 //! cargo bench -p jetdesk --bench load -- --only search --compare /tmp/jetdesk-old --pairs 3
+//! cargo bench -p jetdesk --bench load -- --postgres postgres://postgres@127.0.0.1:5432/test
 //! ```
 //!
 //! It fills a fresh data directory with `jetdesk demo --applicants N`, adds 200 applicants with
@@ -262,14 +263,43 @@ struct Target {
     versions: Arc<std::sync::Mutex<Vec<i64>>>,
 }
 
-/// Fills a fresh data directory with `bin demo`, adds the drafts and sessions, starts `bin serve`.
-fn start_target(runtime: &tokio::runtime::Runtime, bin: &str, label: &str, applicants: u64) -> Target {
+/// A fresh, empty PostgreSQL database `name` beside the one `base` names; returns its URL.
+async fn fresh_postgres(base: &str, name: &str) -> String {
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(base).await.expect("PostgreSQL");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&admin)
+        .await
+        .expect("drop database");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .expect("create database");
+    admin.close().await;
+    let (server, _) = base.rsplit_once('/').expect("a database URL ends in /NAME");
+    format!("{server}/{name}")
+}
+
+/// Fills a fresh data directory (and, with `postgres`, a fresh database beside that one) with
+/// `bin demo`, adds the drafts and sessions, starts `bin serve`.
+fn start_target(
+    runtime: &tokio::runtime::Runtime,
+    bin: &str,
+    label: &str,
+    applicants: u64,
+    postgres: Option<(&str, &str)>,
+) -> Target {
     let tmp = tempfile::tempdir().expect("temporary folder");
     let data = tmp.path();
+    let url = match postgres {
+        Some((base, name)) => runtime.block_on(fresh_postgres(base, name)),
+        None => format!("sqlite://{}", data.join("jetdesk.sqlite3").display()),
+    };
     let t0 = Instant::now();
     let status = Command::new(bin)
         .args(["demo", "--applicants", &applicants.to_string()])
         .env("JETDESK_DATA_DIR", data)
+        .env("JETDESK_DATABASE", &url)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
@@ -279,7 +309,6 @@ fn start_target(runtime: &tokio::runtime::Runtime, bin: &str, label: &str, appli
         "{label}: demo data: {applicants} applications in {:.1} s",
         t0.elapsed().as_secs_f64()
     );
-    let url = format!("sqlite://{}", data.join("jetdesk.sqlite3").display());
     let fixture = Arc::new(runtime.block_on(async {
         let store = Store::connect(&url).await.expect("database");
         let f = prepare(&store).await;
@@ -293,6 +322,7 @@ fn start_target(runtime: &tokio::runtime::Runtime, bin: &str, label: &str, appli
     let server = Command::new(bin)
         .arg("serve")
         .env("JETDESK_DATA_DIR", data)
+        .env("JETDESK_DATABASE", &url)
         .env("JETDESK_ADDR", format!("127.0.0.1:{port}"))
         // The demo's staff have no authenticator: measure the staff list, not the enrolment redirect.
         .env("JETDESK_REQUIRE_STAFF_MFA", "false")
@@ -406,10 +436,26 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
+    // `--postgres URL`: each server on its own new database beside the one URL names (dropped and
+    // made again at the next run) instead of SQLite.
+    let postgres = text_arg("--postgres");
+    let db = |name| postgres.as_deref().map(|base| (base, name));
     let bin = env!("CARGO_BIN_EXE_jetdesk");
-    let mut targets = vec![start_target(&runtime, bin, "this build", applicants)];
+    let mut targets = vec![start_target(
+        &runtime,
+        bin,
+        "this build",
+        applicants,
+        db("jetdesk_load_a"),
+    )];
     if let Some(other) = &compare {
-        targets.push(start_target(&runtime, other, other, applicants));
+        targets.push(start_target(
+            &runtime,
+            other,
+            other,
+            applicants,
+            db("jetdesk_load_b"),
+        ));
     }
     println!("| scenario | connections | requests | errors | requests/s | p50 ms | p99 ms |");
     println!("| --- | --- | --- | --- | --- | --- | --- |");

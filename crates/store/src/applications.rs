@@ -510,8 +510,9 @@ impl Store {
     /// A whole reference number is found by its unique index. A term of three or more characters is
     /// a substring match through the trigram index (SQLite: the FTS5 table `applications_search`,
     /// whose matches then drive the query; PostgreSQL: `pg_trgm`'s GIN index under `LIKE`); a
-    /// shorter one is `LIKE '%term%'` over the search text. Without a term, SQLite's total is the sum
-    /// of `application_counts` (kept by triggers) instead of counting 50,000 index entries.
+    /// shorter one is `LIKE '%term%'` over the search text. Without a term, the total is the sum of
+    /// `application_counts` (kept by triggers on both databases) instead of counting 50,000 index
+    /// entries.
     pub async fn list_applications(
         &self,
         f: &ApplicationFilter,
@@ -648,8 +649,8 @@ impl Store {
         // The page's ids are chosen on the narrow index columns; only the page's rows are then
         // read in full and joined with their users (the rows hold wide JSON). The total comes
         // with them (`COUNT(*) OVER ()` over every match, counted in the same pass that sorts
-        // them) unless SQLite's trigger-kept `application_counts` can answer it without a scan.
-        let counted = self.backend == Backend::Sqlite && count_conditions.is_some();
+        // them) unless the trigger-kept `application_counts` can answer it without a scan.
+        let counted = count_conditions.is_some();
         let total_column = if counted { "0" } else { "COUNT(*) OVER ()" };
         let sql = format!(
             "WITH page AS (SELECT a.id AS page_id, {total_column} AS total FROM {page_from}
@@ -672,7 +673,7 @@ impl Store {
                 // From the counts table, or past the last page (no row to carry the total).
                 let count_sql = match &count_conditions {
                     Some(c) if counted => format!(
-                        "SELECT COALESCE(SUM(n), 0) FROM application_counts WHERE {}",
+                        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM application_counts WHERE {}",
                         c.join(" AND ")
                     ),
                     _ => format!("SELECT COUNT(*) FROM {from} WHERE {filter}"),

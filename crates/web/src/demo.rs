@@ -436,6 +436,7 @@ pub async fn applications(
         written += batch.len() as u64;
         progress(written);
     }
+    store.after_bulk_load().await?;
     Ok(())
 }
 
