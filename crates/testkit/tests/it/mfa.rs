@@ -636,15 +636,31 @@ on_both_mfa!(
                     .unwrap()
             }
         };
+        // With most codes used, the page says so.
+        let account_page = app.at("/account/mfa");
+        let page = |client: reqwest::Client| {
+            let url = account_page.clone();
+            async move { text(client.get(url).send().await.unwrap()).await }
+        };
+        assert!(!page(client.clone()).await.contains("id=\"mfa-codes-low\""));
+        for code in &old[3..] {
+            let signer = app.client();
+            password_step(&app, &signer, email).await;
+            assert_eq!(code_step(&app, &signer, code).await.status(), 303);
+        }
+        let low = page(client.clone()).await;
+        assert!(low.contains("id=\"mfa-codes-low\""), "{low}");
+        assert!(low.contains("You have only 3 recovery codes left."), "{low}");
+
         // A recovery code cannot renew the codes, nor can a wrong password: nothing changes, and
         // the message is beside the field.
         let res = renew(PASSWORD, old[0].clone()).await;
         assert_eq!(res.status(), 422);
         assert!(text(res).await.contains("id=\"new_codes_code-error\""));
+        assert_eq!(app.store.recovery_codes_left(id).await.unwrap(), 3);
         let res = renew("not my password", code_at(&secret, now() + 30)).await;
         assert_eq!(res.status(), 422);
         assert!(text(res).await.contains("id=\"new_codes_password-error\""));
-        assert_eq!(app.store.recovery_codes_left(id).await.unwrap(), 10);
 
         // The password and the app's code: ten new codes, shown once, audited.
         let res = renew(PASSWORD, code_at(&secret, now() + 30)).await;

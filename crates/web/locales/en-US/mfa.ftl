@@ -68,3 +68,8 @@ mail-mfa-new-codes-body =
     New recovery codes were just made for your JET Programme account; the old ones no longer work.
 
     If this was not you, reset your password now and contact the JET Desk.
+mfa-codes-low = { $count ->
+    [0] You have no recovery codes left.
+    [one] You have one recovery code left.
+   *[other] You have only { $count } recovery codes left.
+} Make new ones below, so that you can still sign in if you lose your phone.
